@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { appDataDir, cacheDir } from '../../common/paths.js';
+import { invalidInput } from '../../contract/errors.js';
+import { addDataset, listDatasets, loadDataset } from '../../data/registry.js';
+import { info, out } from '../output.js';
+
+/** Help text of `colt data`. */
+export const DATA_HELP = `colt data add NAME PATH     register a dataset (IDX folder, CIFAR-10/100 folder or .tar.gz, image folder)
+colt data list [--json]      show registered and built-in datasets
+colt data show NAME          load a dataset and print its shape, classes and checksum
+  --data-dir DIR             registry folder (default: the app-data folder)`;
+
+/** `colt data add|list|show`. */
+export async function dataCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const dataDir = values['data-dir'] ?? appDataDir();
+  const [sub, ...rest] = positionals;
+  if (values.help || sub === undefined) {
+    out(DATA_HELP);
+    return sub === undefined && !values.help ? 2 : 0;
+  }
+  if (sub === 'add') {
+    if (rest.length !== 2) throw invalidInput('colt data add: expected NAME PATH');
+    const entry = await addDataset(dataDir, rest[0], rest[1]);
+    info(`registered '${entry.name}' (${entry.format}) at ${entry.path}; checking it loads…`);
+    const ds = await loadDataset(entry.name, { dataDir, cacheDir: cacheDir() });
+    out(`${ds.name}: ${ds.train.count} train / ${ds.test.count} test images of ${ds.shape.join('x')}, ${ds.classes} classes, sha256 ${ds.checksum}`);
+    return 0;
+  }
+  if (sub === 'list') {
+    const list = await listDatasets(dataDir);
+    if (values.json) for (const d of list) out(JSON.stringify(d));
+    else for (const d of list) out(`${d.name.padEnd(22)} ${d.format.padEnd(14)} ${d.present ? 'ok     ' : 'missing'} ${d.path}`);
+    return 0;
+  }
+  if (sub === 'show') {
+    if (rest.length !== 1) throw invalidInput('colt data show: expected NAME');
+    const ds = await loadDataset(rest[0], { dataDir, cacheDir: cacheDir() });
+    const summary = { name: ds.name, shape: ds.shape, classes: ds.classes, classNames: ds.classNames, train: ds.train.count, test: ds.test.count, checksum: ds.checksum, source: ds.source };
+    out(values.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  throw invalidInput(`colt data: unknown subcommand '${sub}' (add, list, show)`);
+}

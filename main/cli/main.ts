@@ -1,0 +1,59 @@
+import { LabError } from '../contract/errors.js';
+import { benchCommand } from './commands/bench.js';
+import { dataCommand, DATA_HELP } from './commands/data.js';
+import { presetsCommand } from './commands/presets.js';
+import { runCommand, RUN_HELP } from './commands/run.js';
+import { info, out } from './output.js';
+
+const HELP = `colt — COLT Lab command line
+
+  colt run --preset quick [--json]   generate COLT and IMP tickets (colt run --help)
+  colt presets [--show NAME]         list the shipped experiment presets
+  colt data add|list|show            manage datasets
+  colt bench [--json]                measure training throughput on this machine
+  colt --version
+
+${RUN_HELP}
+
+${DATA_HELP}`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  run: runCommand,
+  presets: presetsCommand,
+  data: dataCommand,
+  bench: benchCommand,
+};
+
+/** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    const { createRequire } = await import('node:module');
+    out((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+    return 0;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) {
+    info(`colt: unknown command '${command}' (run, presets, data, bench); see colt --help`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (e) {
+    if (e instanceof LabError) {
+      info(`colt ${command}: error: ${e.message}`);
+      return e.code === 'invalid_input' || e.code === 'not_found' ? 2 : e.code === 'cancelled' ? 130 : 1;
+    }
+    if (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      info(`colt ${command}: error: ${e.message}`);
+      return 2;
+    }
+    info(`colt ${command}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return 1;
+  }
+}
+

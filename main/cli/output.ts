@@ -1,0 +1,74 @@
+import type { LabEvent } from '../lab/events.js';
+
+/** Writes a line to stdout (the CLI's only output channel for results). */
+export function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Writes a line to stderr (notices, progress, errors). */
+export function info(line: string): void {
+  process.stderr.write(line + '\n');
+}
+
+/** Formats a fraction as a percentage with one decimal. */
+export function pct(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '  —  ' : `${(x * 100).toFixed(1)}%`;
+}
+
+/** Formats seconds as h:mm:ss or m:ss. */
+export function clockTime(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/**
+ * A one-line progress bar with ETA on a terminal's stderr, redrawn at most 10 times a second.
+ * The ETA covers the current training (round phase); rounds are reported as they finish.
+ */
+export class ProgressBar {
+  private lastDraw = 0;
+  private visible = false;
+  private phaseKey = '';
+  private phaseStart = 0;
+
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Whether drawing makes sense (stderr is a terminal). */
+  get enabled(): boolean {
+    return Boolean(this.stream.isTTY);
+  }
+
+  /** Redraws for a progress event (throttled). */
+  update(e: Extract<LabEvent, { type: 'progress' }>): void {
+    if (!this.enabled) return;
+    const t = this.now();
+    const key = `${e.method}/${e.seed}/${e.round}/${e.phase}`;
+    if (key !== this.phaseKey) {
+      this.phaseKey = key;
+      this.phaseStart = t;
+    }
+    if (t - this.lastDraw < 100 && e.iteration < e.iterations) return;
+    this.lastDraw = t;
+    const width = 24;
+    const done = Math.min(1, e.iteration / e.iterations);
+    const filled = Math.round(done * width);
+    const eta = (((t - this.phaseStart) / 1000) * (e.iterations - e.iteration)) / Math.max(1, e.iteration);
+    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const text = `${e.method} s${e.seed} r${e.round} ${e.phase} ${bar} ${(done * 100).toFixed(0).padStart(3)}% loss ${e.loss.toFixed(3)} ${Math.round(e.imagesPerSecond)} img/s ETA ${clockTime(eta)}`;
+    this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns || 120) - 1)}`);
+    this.visible = true;
+  }
+
+  /** Removes the bar so a normal line can be printed. */
+  clear(): void {
+    if (this.visible) this.stream.write('\r\x1b[2K');
+    this.visible = false;
+  }
+}
