@@ -51,12 +51,13 @@ for (const sh of shapes) {
   const x = tf.randomNormal(sh.x,0,1,'float32',1); const w = tf.randomNormal([sh.k,sh.k,sh.x[3],sh.co],0,0.1,'float32',2);
   const y = tf.conv2d(x,w,sh.s,sh.pad); const dy = tf.randomNormal(y.shape,0,1,'float32',3);
   const line = {shape: sh.name};
-  line.fwd = time(()=>tf.conv2d(x,w,sh.s,sh.pad));
+  console.error("fwd"); line.fwd = time(()=>tf.conv2d(x,w,sh.s,sh.pad));
   const ref = await (async()=>{ await tf.setBackend('cpu'); const xc=tf.tensor(x.dataSync(),x.shape), dyc=tf.tensor(dy.dataSync(),dy.shape), wc=tf.tensor(w.dataSync(), w.shape);
      const t=performance.now(); const r=tf.engine().runKernel('Conv2DBackpropFilter',{x:xc,dy:dyc},{strides:sh.s,pad:sh.pad,dataFormat:'NHWC',filterShape:w.shape});
      line.cpuFilter = performance.now()-t; const dxr = tf.engine().runKernel('Conv2DBackpropInput',{dy:dyc,filter:wc},{strides:sh.s,pad:sh.pad,dataFormat:'NHWC',inputShape:x.shape}); const dxv = dxr.dataSync(); const v=r.dataSync(); await tf.setBackend('wasm'); return {v, dxv}; })();
+  console.error("ref done", line.cpuFilter);
   for (const [n,f] of [['A',candA],['B',candB],['B2',candB2],['C',candC]]) {
-    try { line[n] = time(()=>f(x,dy,sh.k,sh.s,sh.pad)); const r=f(x,dy,sh.k,sh.s,sh.pad).dataSync(); let md=0,mx=0; r.forEach((v,i)=>{md=Math.max(md,Math.abs(v-ref.v[i]));mx=Math.max(mx,Math.abs(ref.v[i]));}); line[n+'err']=(md/mx).toExponential(1);} catch(e){ line[n]='ERR '+e.message.slice(0,80); }
+    console.error(n); try { line[n] = time(()=>f(x,dy,sh.k,sh.s,sh.pad)); const r=f(x,dy,sh.k,sh.s,sh.pad).dataSync(); let md=0,mx=0; r.forEach((v,i)=>{md=Math.max(md,Math.abs(v-ref.v[i]));mx=Math.max(mx,Math.abs(ref.v[i]));}); line[n+'err']=(md/mx).toExponential(1);} catch(e){ line[n]='ERR '+e.message.slice(0,80); }
   }
   line.dxWasm = time(()=>tf.engine().runKernel('Conv2DBackpropInput',{dy,filter:w},{strides:sh.s,pad:sh.pad,dataFormat:'NHWC',inputShape:x.shape}),1);
   line.D = time(()=>candD(dy,w,x.shape,sh.s,sh.pad)); { const r=candD(dy,w,x.shape,sh.s,sh.pad).dataSync(); let md=0,mx=0; r.forEach((v,i)=>{md=Math.max(md,Math.abs(v-ref.dxv[i]));mx=Math.max(mx,Math.abs(ref.dxv[i]));}); line.Derr=(md/mx).toExponential(1); }

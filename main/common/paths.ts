@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The folder holding the app's package.json, found from this file both in sources (main/) and compiled (dist/main/). */
-export function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
+/** The folder holding the app's package.json, found by walking up from a file (default: this one, in main/ or dist/main/). */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  let dir = path.dirname(from);
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'resources'))) return dir;
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find the COLT Lab package root (package.json next to resources/)');
     dir = parent;

@@ -91,8 +91,9 @@ export class ImageRenderer {
         dst.set(zeroRow, rowOut);
         continue;
       }
-      if (x0 > 0) dst.set(zeroRow.subarray(0, x0 * c), rowOut);
-      if (x1 < w) dst.set(zeroRow.subarray(0, (w - x1) * c), rowOut + x1 * c);
+      // Uncovered columns at either edge (at most the padding wide): zero pixels.
+      for (let i = 0, end = x0 * c; i < end; i++) dst[rowOut + i] = zeroRow[i];
+      for (let i = x1 * c; i < stride; i++) dst[rowOut + i] = zeroRow[i];
       const rowIn = srcOff + sy * stride;
       let o = rowOut + x0 * c;
       const step = flip ? -c : c;
@@ -112,19 +113,27 @@ export class ImageRenderer {
     }
   }
 
-  /** Index in src of crop/flip-space pixel (yi, xi), or -1 where it is zero (outside the crop or the image). */
-  private sourceIndex(srcOff: number, yi: number, xi: number, draw: AugmentDraw): number {
+  /**
+   * Where crop/flip-space pixel (yi, xi) comes from: valid when ylo <= yi < yhi and xlo <= xi < xhi
+   * (inside the crop window and the source image), then at src[base + yi * rowStep + xi * colStep].
+   */
+  private mapping(srcOff: number, draw: AugmentDraw): { ylo: number; yhi: number; xlo: number; xhi: number; base: number; rowStep: number; colStep: number } {
     const { h, w, c } = this;
-    if (yi < 0 || yi >= h || xi < 0 || xi >= w) return -1;
-    const sy = yi + draw.dy;
-    const sx = (draw.flip ? w - 1 - xi : xi) + draw.dx;
-    if (sy < 0 || sy >= h || sx < 0 || sx >= w) return -1;
-    return srcOff + (sy * w + sx) * c;
+    const { dy, dx, flip } = draw;
+    // sx = (flip ? w - 1 - xi : xi) + dx must lie in [0, w), as must xi itself; likewise sy = yi + dy.
+    const xlo = flip ? Math.max(0, dx) : Math.max(0, -dx);
+    const xhi = flip ? Math.min(w, w + dx) : Math.min(w, w - dx);
+    const ylo = Math.max(0, -dy);
+    const yhi = Math.min(h, h - dy);
+    const colStep = flip ? -c : c;
+    const base = srcOff + dy * w * c + (flip ? w - 1 + dx : dx) * c;
+    return { ylo, yhi, xlo, xhi, base, rowStep: w * c, colStep };
   }
 
   /** Rotation about the image centre, nearest neighbour (torchvision's default), zero fill. */
   private rotatedNearest(src: Uint8Array, srcOff: number, dst: Float32Array, dstOff: number, draw: AugmentDraw): void {
-    const { h, w, c, lut } = this;
+    const { h, w, c, lut, zeroRow } = this;
+    const { ylo, yhi, xlo, xhi, base, rowStep, colStep } = this.mapping(srcOff, draw);
     const cos = Math.cos(draw.angle);
     const sin = Math.sin(draw.angle);
     const cy = (h - 1) / 2;
@@ -132,10 +141,18 @@ export class ImageRenderer {
     let o = dstOff;
     for (let y = 0; y < h; y++) {
       const v = y - cy;
-      for (let x = 0; x < w; x++) {
-        const u = x - cx;
-        const s = this.sourceIndex(srcOff, Math.round(sin * u + cos * v + cy), Math.round(cos * u - sin * v + cx), draw);
-        for (let ch = 0; ch < c; ch++) dst[o++] = lut[ch * 256 + (s < 0 ? 0 : src[s + ch])];
+      // Source coordinates move by (sin, cos) per output column.
+      let ys = -sin * cx + cos * v + cy;
+      let xs = -cos * cx - sin * v + cx;
+      for (let x = 0; x < w; x++, ys += sin, xs += cos) {
+        const yi = Math.round(ys);
+        const xi = Math.round(xs);
+        if (yi >= ylo && yi < yhi && xi >= xlo && xi < xhi) {
+          const s = base + yi * rowStep + xi * colStep;
+          for (let ch = 0; ch < c; ch++) dst[o++] = lut[ch * 256 + src[s + ch]];
+        } else {
+          for (let ch = 0; ch < c; ch++) dst[o++] = zeroRow[ch];
+        }
       }
     }
   }
@@ -143,6 +160,7 @@ export class ImageRenderer {
   /** Rotation about the image centre, bilinear over the four neighbours (zero outside), zero fill. */
   private rotatedBilinear(src: Uint8Array, srcOff: number, dst: Float32Array, dstOff: number, draw: AugmentDraw): void {
     const { h, w, c, scale, offset } = this;
+    const { ylo, yhi, xlo, xhi, base, rowStep, colStep } = this.mapping(srcOff, draw);
     const cos = Math.cos(draw.angle);
     const sin = Math.sin(draw.angle);
     const cy = (h - 1) / 2;
@@ -150,28 +168,28 @@ export class ImageRenderer {
     let o = dstOff;
     for (let y = 0; y < h; y++) {
       const v = y - cy;
-      for (let x = 0; x < w; x++) {
-        const u = x - cx;
-        const ys = sin * u + cos * v + cy;
-        const xs = cos * u - sin * v + cx;
+      let ys = -sin * cx + cos * v + cy;
+      let xs = -cos * cx - sin * v + cx;
+      for (let x = 0; x < w; x++, ys += sin, xs += cos) {
         const yf = Math.floor(ys);
         const xf = Math.floor(xs);
         const fy = ys - yf;
         const fx = xs - xf;
-        const s00 = this.sourceIndex(srcOff, yf, xf, draw);
-        const s01 = this.sourceIndex(srcOff, yf, xf + 1, draw);
-        const s10 = this.sourceIndex(srcOff, yf + 1, xf, draw);
-        const s11 = this.sourceIndex(srcOff, yf + 1, xf + 1, draw);
-        const w00 = (1 - fy) * (1 - fx);
-        const w01 = (1 - fy) * fx;
-        const w10 = fy * (1 - fx);
-        const w11 = fy * fx;
+        const y0 = yf >= ylo && yf < yhi;
+        const y1 = yf + 1 >= ylo && yf + 1 < yhi;
+        const x0 = xf >= xlo && xf < xhi;
+        const x1 = xf + 1 >= xlo && xf + 1 < xhi;
+        const s00 = base + yf * rowStep + xf * colStep;
+        const w00 = y0 && x0 ? (1 - fy) * (1 - fx) : 0;
+        const w01 = y0 && x1 ? (1 - fy) * fx : 0;
+        const w10 = y1 && x0 ? fy * (1 - fx) : 0;
+        const w11 = y1 && x1 ? fy * fx : 0;
         for (let ch = 0; ch < c; ch++) {
-          const value =
-            (s00 < 0 ? 0 : w00 * src[s00 + ch]) +
-            (s01 < 0 ? 0 : w01 * src[s01 + ch]) +
-            (s10 < 0 ? 0 : w10 * src[s10 + ch]) +
-            (s11 < 0 ? 0 : w11 * src[s11 + ch]);
+          let value = 0;
+          if (w00 !== 0) value += w00 * src[s00 + ch];
+          if (w01 !== 0) value += w01 * src[s00 + colStep + ch];
+          if (w10 !== 0) value += w10 * src[s00 + rowStep + ch];
+          if (w11 !== 0) value += w11 * src[s00 + rowStep + colStep + ch];
           dst[o++] = value * scale[ch] + offset[ch];
         }
       }

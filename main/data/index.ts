@@ -40,4 +40,4 @@ export {
   removeDataset,
 } from './registry.js';
 export { makeImageSet } from './image-set.js';
-export { packageRoot } from './package-root.js';
+export { packageRoot } from '../common/paths.js';

@@ -5,7 +5,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { DATASET_FORMATS, type DatasetFormat, detectFormat } from './detect-format.js';
 import { findIdxFiles } from './idx.js';
 import { loadDatasetAt } from './load-source.js';
-import { packageRoot } from './package-root.js';
+import { packageRoot } from '../common/paths.js';
 import type { Dataset } from './types.js';
 import { howToAdd, wellKnown } from './well-known.js';
 

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core alone registers no gradients (the @tensorflow/tfjs bundle does it); training needs them all.
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import './gradients.js';
 import { Rng } from '../common/random.js';
 import { LabError } from '../contract/errors.js';
 import { parseDuration, type ExperimentConfig } from '../contract/experiment-config.js';

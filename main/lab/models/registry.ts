@@ -4,8 +4,7 @@ import { conv3 } from './colt-conv3.js';
 import { lenet300100 } from './lenet.js';
 import { conv2, conv4, conv6 } from './lth-conv.js';
 import { resnet18, resnet20 } from './resnet.js';
-import type { ModelDef, ParamSpec } from './types.js';
-import type { ModelEntry } from './types.js';
+import type { ModelDef, ModelEntry, ParamSpec } from './types.js';
 import { vgg16, vgg19 } from './vgg.js';
 
 const ENTRIES: readonly ModelEntry[] = [lenet300100, conv2, conv4, conv6, conv3, resnet18, resnet20, vgg16, vgg19];

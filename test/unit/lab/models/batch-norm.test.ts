@@ -137,7 +137,6 @@ describe('batch-norm', () => {
       // initial stats are far off in every case.
       const maxDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
       expect(maxDiff(evalStats.logits, train.logits)).toBeLessThan(name === 'vgg16' ? 2e-2 : 2e-3);
-      process.stderr.write(`${name} ${maxDiff(evalStats.logits, train.logits)} ${maxDiff(evalInit.logits, train.logits)}\n`);
       expect(maxDiff(evalInit.logits, train.logits)).toBeGreaterThan(0.2);
       tf.dispose([train.logits, ...Object.values(train.buffers), evalStats.logits, evalInit.logits]);
       disposeAll(params, buffers, batchStats, zeros);

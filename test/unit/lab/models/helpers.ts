@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core registers no gradients by itself; the ESM module does (works under vitest, not plain Node).
-import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '../../../../main/lab/gradients.js';
 import type { ModelDef } from '../../../../main/lab/models/types.js';
 
 /** Sets the cpu backend once. */

@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+const x = tf.randomNormal([60,32,32,3]); const dy = tf.randomNormal([60,32,32,64]);
+let t=performance.now(); const xt = tf.transpose(x,[3,1,2,0]); xt.dataSync(); console.log('transpose x', performance.now()-t);
+t=performance.now(); const ft = tf.transpose(dy,[1,2,0,3]); ft.dataSync(); console.log('transpose dy', performance.now()-t);
+t=performance.now(); const o = tf.conv2d(xt, ft, 1, [[0,0],[1,1],[1,1],[0,0]], 'NHWC', 1); o.dataSync(); console.log('conv A', performance.now()-t, o.shape);
+t=performance.now(); const xp = tf.pad(x,[[0,0],[1,1],[1,1],[0,0]]); xp.dataSync(); console.log('pad', performance.now()-t);
+t=performance.now(); const s = tf.slice(xp,[0,1,1,0],[60,32,32,3]); s.dataSync(); console.log('slice', performance.now()-t);
+t=performance.now(); const dyT = tf.transpose(tf.reshape(dy,[-1,64])); dyT.dataSync(); console.log('dyT', performance.now()-t);
+t=performance.now(); const m = tf.matMul(dyT, tf.reshape(s,[-1,3])); m.dataSync(); console.log('matmul', performance.now()-t);
