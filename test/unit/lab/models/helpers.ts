@@ -1,7 +1,7 @@
 /** Test helpers for the model files: deterministic tensors for a ModelDef's specs. */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-// tfjs-core registers no gradients by itself; the ESM module does (works under vitest, not plain Node).
+// tfjs-core registers no gradients by itself; the lab's gradients module does.
 import '../../../../main/lab/gradients.js';
 import type { ModelDef } from '../../../../main/lab/models/types.js';
 

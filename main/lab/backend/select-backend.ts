@@ -1,0 +1,246 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+
+import { LabError, invalidInput } from '../../contract/errors.js';
+import '../gradients.js';
+import './wasm-kernels.js';
+
+/** What the user may ask for: a backend, the CUDA build of the tensorflow one, or the best available. */
+export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
+
+/** The TF.js backend names this app runs on. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+/** One backend tried during selection, with why it failed when it did. */
+export interface BackendAttempt {
+  name: BackendName;
+  package: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** The backend in use, the package providing it, a one-line human reason, and what was tried. */
+export interface BackendChoice {
+  name: BackendName;
+  package: string;
+  reason: string;
+  tried: BackendAttempt[];
+}
+
+/** Backend provenance for run records: name, package and versions. */
+export interface BackendInfo {
+  name: BackendName;
+  package: string;
+  packageVersion: string;
+  tfjsCoreVersion: string;
+  details: Record<string, string | number | boolean>;
+}
+
+interface Candidate {
+  name: BackendName;
+  package: string;
+  native: boolean;
+}
+
+const NODE_GPU: Candidate = { name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu', native: true };
+const NODE: Candidate = { name: 'tensorflow', package: '@tensorflow/tfjs-node', native: true };
+const WASM: Candidate = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', native: false };
+const CPU: Candidate = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', native: false };
+
+/** Candidates in the order they are tried, per request. */
+const ORDER: Record<BackendRequest, Candidate[]> = {
+  auto: [NODE_GPU, NODE, WASM, CPU],
+  'tensorflow-gpu': [NODE_GPU],
+  tensorflow: [NODE, NODE_GPU],
+  wasm: [WASM],
+  cpu: [CPU],
+};
+
+const NOT_INSTALLED = 'package not installed';
+const NO_BINDING = 'installed without its native binding';
+
+const require = createRequire(import.meta.url);
+
+let current: { request: BackendRequest; choice: BackendChoice; details: BackendInfo['details'] } | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/** First line of an error's message. */
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0]?.trim() || 'unknown error';
+}
+
+/** Whether a tfjs-node package ships its compiled binding (absent when libtensorflow's download failed). */
+function hasNativeBinding(packageDir: string): boolean {
+  const lib = path.join(packageDir, 'lib');
+  if (!existsSync(lib)) return false;
+  return readdirSync(lib, { withFileTypes: true }).some(
+    (d) => d.isDirectory() && existsSync(path.join(lib, d.name, 'tfjs_binding.node')),
+  );
+}
+
+/** Runs `body` with TF.js warnings muted (a failed native import leaves kernels that re-register noisily). */
+async function quietly<T>(body: () => Promise<T>): Promise<T> {
+  const env = tf.env();
+  const before = env.getBool('PROD');
+  env.set('PROD', true);
+  try {
+    return await body();
+  } finally {
+    env.set('PROD', before);
+  }
+}
+
+/** Imports a native TF.js package; returns why it failed, or undefined when its backend is active. */
+async function tryNative(c: Candidate): Promise<string | undefined> {
+  let packageDir: string;
+  try {
+    packageDir = path.dirname(require.resolve(`${c.package}/package.json`));
+  } catch {
+    return NOT_INSTALLED;
+  }
+  if (!hasNativeBinding(packageDir)) return NO_BINDING;
+  try {
+    // A variable specifier: the package is optional and has no type declarations here.
+    const specifier: string = c.package;
+    await quietly(() => import(specifier));
+  } catch (err) {
+    return `failed to load: ${firstLine(err)}`;
+  }
+  if (tf.findBackendFactory('tensorflow') == null) return 'loaded but registered no tensorflow backend';
+  return (await quietly(() => tf.setBackend('tensorflow'))) ? undefined : 'the tensorflow backend failed to initialise';
+}
+
+/** Points the wasm backend at the .wasm binaries inside node_modules (works offline, from any cwd). */
+function configureWasmPaths(): void {
+  if (tf.findBackend('wasm') != null) return;
+  const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+  tfWasm.setWasmPaths(dist + path.sep);
+}
+
+/** Activates the wasm or cpu backend; returns why it failed, or undefined on success. */
+async function tryBuiltin(c: Candidate): Promise<string | undefined> {
+  try {
+    if (c.name === 'wasm') configureWasmPaths();
+    if (!(await tf.setBackend(c.name))) return `the ${c.name} backend failed to initialise`;
+  } catch (err) {
+    return firstLine(err);
+  }
+  if (c.name === 'cpu') {
+    // The cpu backend prints a "use tfjs-node" banner on its first write; the reason says it instead.
+    (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
+  }
+  return undefined;
+}
+
+/** "A is"/"A and B are" + `what`, for a group of packages that failed the same way. */
+function listPackages(pkgs: string[], what: string): string {
+  const list = pkgs.length === 1 ? `${pkgs[0]} is` : `${pkgs.slice(0, -1).join(', ')} and ${pkgs.at(-1)} are`;
+  return `${list} ${what}`;
+}
+
+/** The one-line reason for a choice, naming what better candidates failed and why (exported for tests). */
+export function describeReason(
+  chosen: Pick<BackendAttempt, 'name' | 'package'>,
+  request: BackendRequest,
+  tried: BackendAttempt[],
+): string {
+  const label = chosen.package === NODE_GPU.package ? 'tensorflow (CUDA)' : chosen.name;
+  if (request !== 'auto') return `${label}: requested, via ${chosen.package}`;
+  const failed = tried.filter((t) => !t.ok);
+  if (failed.length === 0) return `${label}: ${chosen.package} is the best available backend`;
+  const parts: string[] = [];
+  const missing = failed.filter((t) => t.error === NOT_INSTALLED).map((t) => t.package);
+  if (missing.length > 0) {
+    const its = missing.length === 1 ? 'its' : 'their';
+    parts.push(listPackages(missing, `not installed (optional; ${its} install downloads libtensorflow)`));
+  }
+  const unbound = failed.filter((t) => t.error === NO_BINDING).map((t) => t.package);
+  if (unbound.length > 0) {
+    parts.push(listPackages(unbound, 'installed without libtensorflow (the download failed at install time)'));
+  }
+  for (const t of failed) {
+    if (t.error !== NOT_INSTALLED && t.error !== NO_BINDING) parts.push(`${t.package} ${t.error}`);
+  }
+  return `${label}: ${parts.join('; ')}`;
+}
+
+/** Whether an existing choice already satisfies `request` (so selecting again changes nothing). */
+function satisfies(request: BackendRequest, choice: BackendChoice): boolean {
+  if (request === 'auto') return true;
+  if (request === 'tensorflow-gpu') return choice.package === NODE_GPU.package;
+  return request === choice.name;
+}
+
+/** Runtime details worth recording with a run (wasm SIMD/threads). */
+async function collectDetails(name: BackendName): Promise<BackendInfo['details']> {
+  if (name !== 'wasm') return {};
+  return {
+    wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+    wasmThreads: tfWasm.getThreadsCount(),
+  };
+}
+
+async function select(request: BackendRequest): Promise<BackendChoice> {
+  if (current !== undefined && satisfies(request, current.choice)) return current.choice;
+  const candidates = ORDER[request];
+  if (candidates === undefined) {
+    throw invalidInput(`backend '${String(request)}': expected auto, tensorflow-gpu, tensorflow, wasm or cpu`);
+  }
+  const tried: BackendAttempt[] = [];
+  for (const c of candidates) {
+    const error = c.native ? await tryNative(c) : await tryBuiltin(c);
+    tried.push({ name: c.name, package: c.package, ok: error === undefined, ...(error !== undefined ? { error } : {}) });
+    if (error !== undefined) continue;
+    await tf.ready();
+    const choice: BackendChoice = {
+      name: c.name,
+      package: c.package,
+      reason: describeReason(c, request, tried),
+      tried,
+    };
+    current = { request, choice, details: await collectDetails(c.name) };
+    return choice;
+  }
+  const why = tried.map((t) => `${t.package}: ${t.error ?? 'unknown error'}`).join('; ');
+  const hint = candidates.some((c) => c.native) ? ' (optional packages; their install downloads libtensorflow)' : '';
+  throw invalidInput(`backend '${request}' is not available: ${why}${hint}`, { backend: request, tried });
+}
+
+/**
+ * Picks and activates the TF.js backend: the requested one, or for 'auto' the best of
+ * tfjs-node-gpu, tfjs-node, wasm, cpu. Also registers the kernels and gradients training needs.
+ * Idempotent: once a backend is active, 'auto' or a request it satisfies returns the same choice.
+ */
+export function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {
+  const run = queue.then(() => select(requested));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Version of an installed package, or 'unknown'. */
+function packageVersion(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Name and versions of the selected backend, for provenance; throws before `selectBackend`. */
+export function backendInfo(): BackendInfo {
+  if (current === undefined) throw new LabError('internal', 'no TF.js backend selected yet: call selectBackend() first');
+  const { choice, details } = current;
+  return {
+    name: choice.name,
+    package: choice.package,
+    packageVersion: packageVersion(choice.package),
+    tfjsCoreVersion: tf.version_core,
+    details: { ...details },
+  };
+}
