@@ -1,7 +1,7 @@
 import { classPartitions, contiguousClassMap, randomPartitions } from '../data/splits.js';
 import type { ImageSet } from '../data/types.js';
 import { AUGMENTATIONS, makeSplits, type LabContext, type Splits } from './context.js';
-import type { RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { intersectMasks, meanPairwiseJaccard, onesMask, sparsity, type Mask } from './masks.js';
 import { getModel } from './models/registry.js';
 import type { ModelDef } from './models/types.js';
@@ -23,16 +23,17 @@ interface Partition {
  * θ0 on P disjoint parts of the data, prune each, keep only the weights every model kept (AND),
  * rewind to θ0 and repeat. Each round's ticket (m, θ0) is evaluated on the full data with θ0's head.
  */
-export async function runColt(ctx: LabContext, seed: number): Promise<RunResult> {
+export async function runColt(ctx: LabContext, seed: number, resume?: RoundCheckpoint): Promise<RunResult> {
   const { config, def } = ctx;
+  if (resume?.final) return { method: 'colt', seed, rounds: [] };
   const theta0 = initWeights(def, seed);
   const partitions = makePartitions(ctx, seed, theta0);
   const plan = planFromConfig(def, config.pruning, config.colt.rate ?? config.pruning.rate);
   const rounds: RoundRecord[] = [];
   const clock = ctx.clock ?? performance.now.bind(performance);
-  let mask: Mask = onesMask(prunableSizes(def, config.pruning.layers));
-  let trained: WeightMap[] = [];
-  for (let round = 0; ; round++) {
+  let mask: Mask = resume?.ticket.mask ?? onesMask(prunableSizes(def, config.pruning.layers));
+  let trained: readonly WeightMap[] = resume?.pruneFrom ?? [];
+  for (let round = resume ? resume.record.round + 1 : 0; ; round++) {
     const started = clock();
     // Step 1 (rounds ≥ 1): prune each partition model of the previous round, keep what all kept.
     let overlap: number | undefined;
@@ -69,7 +70,7 @@ export async function runColt(ctx: LabContext, seed: number): Promise<RunResult>
     };
     rounds.push(record);
     ctx.sink.event(record);
-    ctx.sink.ticket?.({ method: 'colt', seed, round, mask, init: theta0 }, record);
+    await ctx.sink.roundDone?.({ record, ticket: { method: 'colt', seed, round, mask, init: theta0 }, pruneFrom: trained, final: last });
     if (last) break;
   }
   return { method: 'colt', seed, rounds };

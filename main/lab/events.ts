@@ -65,8 +65,26 @@ export interface RunEvent {
 /** Everything an experiment reports while it runs. */
 export type LabEvent = RoundRecord | ProgressEvent | RunEvent | { readonly type: 'notice'; readonly message: string };
 
-/** Receives events; also gets each finished round's ticket. */
+/**
+ * Everything a finished round leaves behind: its record, its ticket and the state the next round
+ * starts from, so a killed run resumes exactly (DESIGN.md, Storage).
+ */
+export interface RoundCheckpoint {
+  readonly record: RoundRecord;
+  readonly ticket: Ticket;
+  /** The weights the next round prunes: one map for IMP and random, one per partition for COLT. */
+  readonly pruneFrom: readonly WeightMap[];
+  /** IMP and random: the rewind point (θ0 unless late rewinding) and its batch-norm buffers. */
+  readonly rewindParams?: WeightMap;
+  readonly rewindBuffers?: WeightMap;
+  /** IMP and random: buffers after training, carried into the next round when batch-norm is not reset. */
+  readonly buffers?: WeightMap;
+  /** True on the run's last round. */
+  readonly final: boolean;
+}
+
+/** Receives events, and each finished round's checkpoint (awaited before the next round starts). */
 export interface LabSink {
   event(e: LabEvent): void;
-  ticket?(t: Ticket, round: RoundRecord): void;
+  roundDone?(c: RoundCheckpoint): void | Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { Method } from '../contract/experiment-config.js';
 import { runColt } from './colt.js';
 import type { LabContext } from './context.js';
-import type { RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { runImp } from './imp.js';
 import type { RunResult } from './run-result.js';
 
@@ -36,8 +36,18 @@ export interface ExperimentSummary {
   readonly methods: Partial<Record<Method, MethodSummary>>;
 }
 
-/** Runs every method for every seed, in config order, and summarises. */
-export async function runExperiment(ctx: LabContext, backend: string): Promise<{ runs: RunResult[]; summary: ExperimentSummary }> {
+/** Where each run (method × seed) continues from: its last finished round's checkpoint, if any. */
+export type ResumePoints = (method: Method, seed: number) => RoundCheckpoint | undefined;
+
+/**
+ * Runs every method for every seed, in config order, and summarises. With resume points, runs
+ * continue after their last finished round; the summary then covers the rounds run here.
+ */
+export async function runExperiment(
+  ctx: LabContext,
+  backend: string,
+  resume: ResumePoints = () => undefined,
+): Promise<{ runs: RunResult[]; summary: ExperimentSummary }> {
   const clock = ctx.clock ?? performance.now.bind(performance);
   const started = clock();
   const runs: RunResult[] = [];
@@ -45,7 +55,8 @@ export async function runExperiment(ctx: LabContext, backend: string): Promise<{
     for (const method of ctx.config.methods) {
       const t0 = clock();
       ctx.sink.event({ type: 'run-start', method, seed });
-      const run = method === 'colt' ? await runColt(ctx, seed) : await runImp(ctx, method, seed);
+      const from = resume(method, seed);
+      const run = method === 'colt' ? await runColt(ctx, seed, from) : await runImp(ctx, method, seed, from);
       runs.push(run);
       ctx.sink.event({ type: 'run-end', method, seed, rounds: run.rounds.length, seconds: (clock() - t0) / 1000 });
     }

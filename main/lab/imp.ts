@@ -2,39 +2,40 @@ import { Rng } from '../common/random.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { parseDuration } from '../contract/experiment-config.js';
 import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
-import type { RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
 import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly } from './pruning.js';
 import { shouldStop, type RunResult } from './run-result.js';
 import { evaluateTicket } from './ticket-eval.js';
-import { trainModel, type TrainResult } from './train.js';
+import { trainModel } from './train.js';
 import { initBuffers, initWeights, ModelState, type WeightMap } from './weights.js';
 
 /**
  * Iterative magnitude pruning (LTH, Frankle & Carbin 2019, §2 and COLT-SPEC "IMP / LTH"): train,
  * prune `rate` of the remaining weights, rewind to θ0 (or step k), retrain; repeat. With
  * method "random" the same schedule removes weights at random instead (the random pruning control).
+ * Given the checkpoint of a finished round, continues after it exactly as an uninterrupted run would.
  */
-export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: number): Promise<RunResult> {
+export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: number, resume?: RoundCheckpoint): Promise<RunResult> {
   const { config, def } = ctx;
+  const clock = ctx.clock ?? performance.now.bind(performance);
+  const rounds: RoundRecord[] = [];
+  if (resume?.final) return { method, seed, rounds };
   const splits = makeSplits(ctx.dataset, config.data, seed);
   const theta0 = initWeights(def, seed);
   const buffers0 = initBuffers(def);
   const plan = planFromConfig(def, config.pruning, config.imp.rate ?? config.pruning.rate);
-  const randomRng = Rng.derive(seed, 'random-pruning');
-  const state = new ModelState(def, theta0, buffers0);
-  const rounds: RoundRecord[] = [];
-  let mask: Mask = onesMask(prunableSizes(def, config.pruning.layers));
-  let rewindParams: WeightMap = theta0;
-  let rewindBuffers: WeightMap = buffers0;
-  let last: TrainResult | undefined;
+  let mask: Mask = resume?.ticket.mask ?? onesMask(prunableSizes(def, config.pruning.layers));
+  let rewindParams: WeightMap = resume?.rewindParams ?? theta0;
+  let rewindBuffers: WeightMap = resume?.rewindBuffers ?? buffers0;
+  let pruneSource: WeightMap | undefined = resume?.pruneFrom[0];
+  const state = new ModelState(def, rewindParams, resume?.buffers ?? buffers0);
   try {
-    for (let round = 0; ; round++) {
-      const started = (ctx.clock ?? performance.now.bind(performance))();
-      if (round > 0) {
+    for (let round = resume ? resume.record.round + 1 : 0; ; round++) {
+      const started = clock();
+      if (round > 0 && pruneSource) {
         // Step 1: prune the trained weights; Step 2: rewind; Step 3 (below): retrain under the mask.
-        const trained = config.pruning.pruneFrom === 'best' && last?.selectedParams ? last.selectedParams : await state.readParams();
-        mask = method === 'imp' ? pruneByMagnitude(trained, mask, plan) : pruneRandomly(mask, plan, randomRng);
+        mask = method === 'imp' ? pruneByMagnitude(pruneSource, mask, plan) : pruneRandomly(mask, plan, Rng.derive(seed, 'random-pruning', round));
         state.loadParams(rewindParams);
         if (config.resetBatchNormOnRewind) state.loadBuffers(rewindBuffers);
       }
@@ -53,11 +54,12 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         clock: ctx.clock,
         onProgress: (p) => ctx.sink.event({ type: 'progress', method, seed, round, phase: 'train', ...p }),
       });
-      last = result;
       if (round === 0 && result.rewindParams && result.rewindBuffers) {
         rewindParams = result.rewindParams;
         rewindBuffers = result.rewindBuffers;
       }
+      const final = await state.readParams();
+      pruneSource = config.pruning.pruneFrom === 'best' && result.selectedParams ? result.selectedParams : final;
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, rewindParams, seed, { method, round }) : null;
       const s = sparsity(mask, ctx.totalParams);
       const shown = transferred ?? result;
@@ -74,12 +76,21 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         earlyStopIteration: shown.earlyStopIteration,
         samples: result.samples,
         evaluationSamples: transferred?.samples ?? 0,
-        seconds: ((ctx.clock ?? performance.now.bind(performance))() - started) / 1000,
+        seconds: (clock() - started) / 1000,
       };
+      const last = shouldStop(config, round, s);
       rounds.push(record);
       ctx.sink.event(record);
-      ctx.sink.ticket?.({ method, seed, round, mask, init: rewindParams, final: await state.readParams() }, record);
-      if (shouldStop(config, round, s)) break;
+      await ctx.sink.roundDone?.({
+        record,
+        ticket: { method, seed, round, mask, init: rewindParams, final },
+        pruneFrom: [pruneSource],
+        rewindParams,
+        rewindBuffers,
+        buffers: await state.readBuffers(),
+        final: last,
+      });
+      if (last) break;
     }
   } finally {
     state.dispose();

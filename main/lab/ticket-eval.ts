@@ -38,7 +38,8 @@ export async function evaluateTicket(
       augment: AUGMENTATIONS[config.data.augment],
       training: config.training,
       seed,
-      stream: `evaluate/round/${label.round}`,
+      // The same data order as IMP's round, so COLT and IMP tickets are compared on equal terms.
+      stream: `round/${label.round}`,
       signal: ctx.signal,
       clock: ctx.clock,
       onProgress: (p) =>

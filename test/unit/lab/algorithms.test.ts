@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig, type ExperimentConfigInput } from '../../../main/contract/experiment-config.js';
+import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
-import type { LabEvent, RoundRecord, Ticket } from '../../../main/lab/events.js';
-import { runExperiment } from '../../../main/lab/experiment.js';
+import type { LabEvent, RoundCheckpoint, RoundRecord, Ticket } from '../../../main/lab/events.js';
+import { runExperiment, type ResumePoints } from '../../../main/lab/experiment.js';
 import { countMask, intersectMasks, type Mask } from '../../../main/lab/masks.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 
@@ -18,8 +17,9 @@ const base: ExperimentConfigInput = {
   stop: { maxRounds: 2 },
 };
 
-async function run(input: ExperimentConfigInput) {
+async function run(input: ExperimentConfigInput, resume?: ResumePoints) {
   const dataset = stripeDataset();
+  const checkpoints: RoundCheckpoint[] = [];
   const rounds: RoundRecord[] = [];
   const tickets: Ticket[] = [];
   const events: LabEvent[] = [];
@@ -28,10 +28,13 @@ async function run(input: ExperimentConfigInput) {
       events.push(e);
       if (e.type === 'round') rounds.push(e);
     },
-    ticket: (t) => tickets.push(t),
+    roundDone: (c) => {
+      tickets.push(c.ticket);
+      checkpoints.push(c);
+    },
   });
-  const result = await runExperiment(ctx, 'cpu');
-  return { rounds, tickets, events, summary: result.summary };
+  const result = await runExperiment(ctx, 'wasm', resume);
+  return { rounds, tickets, events, checkpoints, summary: result.summary };
 }
 
 function sameMask(a: Mask, b: Mask): boolean {
@@ -41,7 +44,8 @@ function sameMask(a: Mask, b: Mask): boolean {
 
 describe('IMP and COLT', () => {
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    // The default backend here (wasm), as the CLI uses.
+    await selectBackend('wasm');
   });
 
   it('prunes COLT faster than IMP at the same per-model rate, reporting overlap', async () => {
@@ -84,6 +88,19 @@ describe('IMP and COLT', () => {
       total += c.total;
     }
     expect(rounds[2].sparsity).toBeCloseTo(1 - kept / total, 10);
+  });
+
+  it.each([['imp'], ['colt'], ['random']] as const)('%s resumed from a checkpoint ends with the masks of an uninterrupted run', async (method) => {
+    const config = { ...base, methods: [method], stop: { maxRounds: 2 } };
+    const whole = await run(config);
+    // A run stopped after round 0, resumed from the checkpoint it left.
+    const resumed = await run(config, (m, s) => whole.checkpoints.find((c) => c.record.method === m && c.record.seed === s && c.record.round === 0));
+    expect(resumed.rounds.map((r) => r.round)).toEqual([1, 2]);
+    expect(sameMask(resumed.tickets[1].mask, whole.tickets[2].mask)).toBe(true);
+    expect(resumed.rounds[1].testAccuracy).toBe(whole.rounds[2].testAccuracy);
+    // A finished run resumes to nothing.
+    const done = await run(config, () => whole.checkpoints[2]);
+    expect(done.rounds).toHaveLength(0);
   });
 
   it('random control prunes the same amounts as IMP at different positions', async () => {
