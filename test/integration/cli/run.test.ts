@@ -1,0 +1,105 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { colt, tempHome } from '../../helpers/cli.js';
+
+const tiny = ['--set', 'training.duration=40it', '--set', 'stop.maxRounds=1', '--set', 'data.trainLimit=1200', '--set', 'data.testLimit=300'];
+
+describe('colt run', () => {
+  it('prints a start line, one JSON line per finished round of each method, and a summary', async () => {
+    const r = await colt(['run', '--preset', 'quick', '--json', ...tiny], { COLT_HOME: tempHome() });
+    expect(r.code, r.stderr).toBe(0);
+    const types = r.lines.map((l) => l.type);
+    expect(types[0]).toBe('start');
+    expect(types[types.length - 1]).toBe('summary');
+    const rounds = r.lines.filter((l) => l.type === 'round');
+    expect(rounds.map((l) => `${l.method}/${l.round}`)).toEqual(['imp/0', 'imp/1', 'colt/0', 'colt/1', 'random/0', 'random/1']);
+    for (const l of rounds) {
+      expect(l.sparsity).toBeGreaterThanOrEqual(0);
+      expect(l.sparsity).toBeLessThan(1);
+      expect(typeof l.testAccuracy).toBe('number');
+      expect(l.seed).toBe(0);
+    }
+    expect(rounds[3].overlap).toBeGreaterThan(0);
+    expect(r.lines[0].backend).toBe('wasm');
+    expect(String(r.lines[0].datasetChecksum)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('takes --seeds and a --config file', async () => {
+    const home = tempHome();
+    const file = path.join(home, 'exp.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ arch: 'lenet-300-100', dataset: 'fashion-mnist-sample', methods: ['imp'], training: { duration: '20it' }, data: { trainLimit: 600, testLimit: 200 }, stop: { maxRounds: 0 } }),
+    );
+    const r = await colt(['run', '--config', file, '--seeds', '3,4', '--json'], { COLT_HOME: home });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.lines.filter((l) => l.type === 'round').map((l) => l.seed)).toEqual([3, 4]);
+  });
+
+  it.each([
+    [['run', '--preset', 'quick', '--set', 'training.batchSize=-5'], /config field 'training.batchSize'/],
+    [['run', '--preset', 'quick', '--set', 'pruning.rtae=0.2'], /config field 'pruning'.*rtae/],
+    [['run', '--preset', 'nope'], /unknown preset 'nope'; known: .*quick/],
+    [['run', '--config', '/no/such/file.json'], /--config \/no\/such\/file.json: cannot read the file/],
+    [['run', '--preset', 'quick', '--seeds', '1,x'], /--seeds '1,x'/],
+    [['run', '--preset', 'quick', '--backend', 'tpu'], /--backend 'tpu'/],
+    [['run', '--preset', 'quick', '--backend', 'tensorflow'], /tensorflow/],
+    [['run', '--preset', 'lth-conv2-cifar10'], /dataset 'cifar10' is not registered.*colt data add cifar10/],
+    [['run', '--preset', 'quick', '--set', 'stop.targetSparsity=0.9999', '--set', 'stop.sparsityOver=all'], /stop.targetSparsity.*cannot be reached/],
+    [['run'], /exactly one of --preset NAME or --config FILE/],
+    [['run', '--bogus'], /bogus/],
+  ])('fails with one line naming what is wrong: %j', async (args, message) => {
+    const r = await colt(args, { COLT_HOME: tempHome() });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+
+  it('refuses a config file that is not JSON, naming the file', async () => {
+    const home = tempHome();
+    const file = path.join(home, 'bad.json');
+    writeFileSync(file, '{"arch": ');
+    const r = await colt(['run', '--config', file], { COLT_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--config ${file}: not valid JSON`);
+  });
+});
+
+describe('colt presets and colt data', () => {
+  it('lists every preset with a valid config', async () => {
+    const r = await colt(['presets', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.lines.map((l) => l.name).sort()).toEqual(
+      [
+        'lth-conv2-cifar10',
+        'lth-conv4-cifar10',
+        'lth-conv6-cifar10',
+        'lth-lenet-mnist',
+        'paper-conv3-cifar10',
+        'paper-resnet18-cifar10',
+        'paper-resnet18-cifar100',
+        'paper-resnet18-tinyimagenet',
+        'quick',
+        'transfer-cifar100-to-cifar10',
+      ].sort(),
+    );
+  });
+
+  it('registers a dataset folder and lists it', async () => {
+    const home = tempHome();
+    const dir = path.join(home, 'fm');
+    mkdirSync(dir);
+    // The bundled sample is a real IDX folder: register a copy of its path under a new name.
+    const sample = path.resolve('resources/data/fashion-mnist-sample');
+    const add = await colt(['data', 'add', 'my-fashion', sample], { COLT_HOME: home });
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/my-fashion: 12000 train \/ 2000 test images of 28x28x1, 10 classes/);
+    const list = await colt(['data', 'list', '--json'], { COLT_HOME: home });
+    expect(list.lines.find((l) => l.name === 'my-fashion')).toMatchObject({ format: 'idx', present: true });
+    const bad = await colt(['data', 'add', 'empty', dir], { COLT_HOME: home });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(dir);
+  });
+});
