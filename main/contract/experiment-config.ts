@@ -14,8 +14,11 @@ export const ARCHITECTURES = [
   'vgg19',
 ] as const;
 
-/** The ticket-generating methods: IMP (LTH baseline), COLT, and random pruning on IMP's schedule (control). */
-export const METHODS = ['imp', 'colt', 'random'] as const;
+/**
+ * The ticket-generating methods: IMP (LTH baseline), COLT, and two controls: random pruning on
+ * IMP's schedule, and IMP's masks on a fresh random initialisation (reinit).
+ */
+export const METHODS = ['imp', 'colt', 'random', 'reinit'] as const;
 /** A ticket-generating method. */
 export type Method = (typeof METHODS)[number];
 
@@ -161,6 +164,11 @@ function checkCrossFieldRules(config: ExperimentConfig): void {
       "config field 'pruning.layers': 'all' prunes the head, but COLT trains a separate head per partition; use 'conv+dense' or 'conv'",
       { field: 'pruning.layers' },
     );
+  }
+  if (config.methods.includes('reinit') && !config.methods.includes('imp')) {
+    throw invalidInput("config field 'methods': 'reinit' retrains IMP's masks from a fresh initialisation, so it needs 'imp' too", {
+      field: 'methods',
+    });
   }
   if (new Set(config.methods).size !== config.methods.length) {
     throw invalidInput("config field 'methods': a method is listed twice", { field: 'methods' });

@@ -1,7 +1,9 @@
 import type { Method } from '../contract/experiment-config.js';
 import { runColt } from './colt.js';
 import type { LabContext } from './context.js';
-import type { RoundCheckpoint, RoundRecord } from './events.js';
+import type { LabSink, RoundCheckpoint, RoundRecord } from './events.js';
+import type { Mask } from './masks.js';
+import { runReinit } from './reinit.js';
 import { runImp } from './imp.js';
 import type { RunResult } from './run-result.js';
 
@@ -39,24 +41,44 @@ export interface ExperimentSummary {
 /** Where each run (method × seed) continues from: its last finished round's checkpoint, if any. */
 export type ResumePoints = (method: Method, seed: number) => RoundCheckpoint | undefined;
 
+/** Masks of the rounds a run had finished before this session (for the reinit control after a resume). */
+export type FinishedMasks = (method: Method, seed: number) => Mask[];
+
 /**
- * Runs every method for every seed, in config order, and summarises. With resume points, runs
- * continue after their last finished round; the summary then covers the rounds run here.
+ * Runs every method for every seed, in config order (the reinit control after IMP, whose masks it
+ * uses), and summarises. With resume points, runs continue after their last finished round; the
+ * summary then covers the rounds run here.
  */
 export async function runExperiment(
   ctx: LabContext,
   backend: string,
   resume: ResumePoints = () => undefined,
+  finishedMasks: FinishedMasks = () => [],
 ): Promise<{ runs: RunResult[]; summary: ExperimentSummary }> {
   const clock = ctx.clock ?? performance.now.bind(performance);
   const started = clock();
   const runs: RunResult[] = [];
+  const methods = [...ctx.config.methods.filter((m) => m !== 'reinit'), ...ctx.config.methods.filter((m) => m === 'reinit')];
   for (const seed of ctx.config.seeds) {
-    for (const method of ctx.config.methods) {
+    const impMasks: Mask[] = [...finishedMasks('imp', seed)];
+    const sink: LabSink = {
+      event: (e) => ctx.sink.event(e),
+      roundDone: async (c) => {
+        if (c.record.method === 'imp') impMasks[c.record.round] = c.ticket.mask;
+        await ctx.sink.roundDone?.(c);
+      },
+    };
+    const seedCtx: LabContext = { ...ctx, sink };
+    for (const method of methods) {
       const t0 = clock();
       ctx.sink.event({ type: 'run-start', method, seed });
       const from = resume(method, seed);
-      const run = method === 'colt' ? await runColt(ctx, seed, from) : await runImp(ctx, method, seed, from);
+      const run =
+        method === 'colt'
+          ? await runColt(seedCtx, seed, from)
+          : method === 'reinit'
+            ? await runReinit(seedCtx, seed, impMasks, from)
+            : await runImp(seedCtx, method, seed, from);
       runs.push(run);
       ctx.sink.event({ type: 'run-end', method, seed, rounds: run.rounds.length, seconds: (clock() - t0) / 1000 });
     }

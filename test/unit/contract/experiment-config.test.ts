@@ -26,6 +26,7 @@ describe('experiment config', () => {
     [{ ...base, pruning: { layers: 'all' } }, /'pruning.layers'.*COLT/],
     [{ ...base, colt: { partitions: 2, partitioning: { classMap: [0, 1, 2] } } }, /'colt.partitioning.classMap.2'/],
     [{ dataset: 'x' }, /'arch'/],
+    [{ ...base, methods: ['colt', 'reinit'] }, /'methods'.*needs 'imp'/],
   ])('refuses a bad config, naming the field (%#)', (input, message) => {
     expect(() => parseExperimentConfig(input)).toThrow(message);
   });

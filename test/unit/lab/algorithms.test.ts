@@ -111,6 +111,32 @@ describe('IMP and COLT', () => {
     expect(sameMask(imp.mask, rnd.mask)).toBe(false);
   });
 
+  it('reinit control trains IMP\'s masks from a fresh initialisation', async () => {
+    const { tickets, rounds } = await run({ ...base, methods: ['reinit', 'imp'], stop: { maxRounds: 1 } });
+    expect(rounds.map((r) => `${r.method}/${r.round}`)).toEqual(['imp/0', 'imp/1', 'reinit/0', 'reinit/1']);
+    const imp = tickets.filter((t) => t.method === 'imp');
+    const reinit = tickets.filter((t) => t.method === 'reinit');
+    expect(sameMask(reinit[1].mask, imp[1].mask)).toBe(true);
+    const w = 'fc1.weight';
+    expect(Buffer.from(reinit[1].init.get(w)!.buffer).equals(Buffer.from(imp[1].init.get(w)!.buffer))).toBe(false);
+  });
+
+  it('evaluates tickets on another dataset of the same input shape with a head fitted to its classes (transfer)', async () => {
+    const source = stripeDataset('stripes', 4);
+    const target = stripeDataset('stripes-2', 2);
+    const rounds: RoundRecord[] = [];
+    const ctx = createContext(parseExperimentConfig({ ...base, methods: ['imp', 'colt'], stop: { maxRounds: 1 } }), source, target, {
+      event: (e) => void (e.type === 'round' && rounds.push(e)),
+    });
+    expect(ctx.evalDef.classes).toBe(2);
+    const { summary } = await runExperiment(ctx, 'wasm');
+    expect(summary.evaluationDataset).toBe('stripes-2');
+    for (const r of rounds) {
+      expect(r.evaluationSamples).toBeGreaterThan(0);
+      expect(r.testAccuracy).toBeGreaterThan(0.7);
+    }
+  });
+
   it('stops at the target sparsity, and refuses an unreachable one before training', async () => {
     const { rounds } = await run({ ...base, methods: ['imp'], stop: { maxRounds: 10, targetSparsity: 0.45 } });
     expect(rounds.map((r) => r.round)).toEqual([0, 1, 2]);

@@ -1,0 +1,68 @@
+import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
+import type { RoundCheckpoint, RoundRecord } from './events.js';
+import { sparsity, type Mask } from './masks.js';
+import { shouldStop, type RunResult } from './run-result.js';
+import { evaluateTicket } from './ticket-eval.js';
+import { trainModel } from './train.js';
+import { initBuffers, initWeights, ModelState } from './weights.js';
+
+/**
+ * The random-reinitialisation control (LTH, Frankle & Carbin 2019, §2, "randomly reinitialized"):
+ * IMP's mask of each round applied to a fresh random initialisation instead of θ0, trained with
+ * the same recipe and data order. It shows whether a ticket's initial values matter or only its structure.
+ * `impMasks[r]` is IMP's mask of round r for the same seed.
+ */
+export async function runReinit(ctx: LabContext, seed: number, impMasks: readonly Mask[], resume?: RoundCheckpoint): Promise<RunResult> {
+  const { config, def } = ctx;
+  const clock = ctx.clock ?? performance.now.bind(performance);
+  const rounds: RoundRecord[] = [];
+  if (resume?.final) return { method: 'reinit', seed, rounds };
+  const splits = makeSplits(ctx.dataset, config.data, seed);
+  for (let round = resume ? resume.record.round + 1 : 0; round < impMasks.length; round++) {
+    const started = clock();
+    const mask = impMasks[round];
+    const init = initWeights(def, seed, `reinit/${round}`);
+    const state = new ModelState(def, init, initBuffers(def));
+    try {
+      const result = await trainModel({
+        state,
+        mask,
+        ...splits,
+        normalization: ctx.dataset.normalization,
+        augment: AUGMENTATIONS[config.data.augment],
+        training: config.training,
+        seed,
+        stream: `round/${round}`,
+        signal: ctx.signal,
+        clock: ctx.clock,
+        onProgress: (p) => ctx.sink.event({ type: 'progress', method: 'reinit', seed, round, phase: 'train', ...p }),
+      });
+      const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, init, seed, { method: 'reinit', round }) : null;
+      const shown = transferred ?? result;
+      const s = sparsity(mask, ctx.totalParams);
+      const record: RoundRecord = {
+        type: 'round',
+        method: 'reinit',
+        seed,
+        round,
+        sparsity: s.overall,
+        sparsityAll: s.overAll,
+        layerSparsity: s.perLayer,
+        testAccuracy: shown.selected.testAccuracy,
+        valAccuracy: shown.selected.valAccuracy,
+        earlyStopIteration: shown.earlyStopIteration,
+        samples: result.samples,
+        evaluationSamples: transferred?.samples ?? 0,
+        seconds: (clock() - started) / 1000,
+      };
+      const last = round === impMasks.length - 1 || shouldStop(config, round, s);
+      rounds.push(record);
+      ctx.sink.event(record);
+      await ctx.sink.roundDone?.({ record, ticket: { method: 'reinit', seed, round, mask, init, final: await state.readParams() }, pruneFrom: [], final: last });
+      if (last) break;
+    } finally {
+      state.dispose();
+    }
+  }
+  return { method: 'reinit', seed, rounds };
+}
