@@ -15,7 +15,7 @@ fi
 log=$(mktemp)
 if ! npm ci --no-audit --no-fund >"$log" 2>&1; then
   if grep -qi 'electron' "$log"; then
-    echo "notice: Electron's runtime could not be downloaded; installing without it (the CLI and \`colt serve\` work; the desktop window needs it)."
+    echo >&2 "notice: Electron's runtime could not be downloaded; installing without it (the CLI and \`colt serve\` work; the desktop window needs it)."
     if ! ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund >"$log" 2>&1; then
       cat "$log" >&2
       exit 1
@@ -30,7 +30,7 @@ rm -f "$log"
 # Step 2: the optional native TensorFlow backends download libtensorflow when installed; npm drops
 # them silently when that fails. Say which engine the lab will use.
 if ! node -e "import('@tensorflow/tfjs-node').then(()=>process.exit(0),()=>process.exit(1))" 2>/dev/null; then
-  echo "notice: @tensorflow/tfjs-node(-gpu) is not installed (its install downloads libtensorflow, which was not possible here); training uses the wasm backend."
+  echo >&2 "notice: @tensorflow/tfjs-node(-gpu) is not installed (its install downloads libtensorflow, which was not possible here); training uses the wasm backend."
 fi
 
 # Step 3: build (npm ci already ran `prepare`; this keeps a re-run after edits honest).
