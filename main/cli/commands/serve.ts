@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { appDataDir, packageRoot } from '../../common/paths.js';
+import { invalidInput } from '../../contract/errors.js';
+import { selectBackend } from '../../lab/backend/index.js';
+import { startServer } from '../../server/http-server.js';
+import { LabService } from '../../service/lab-service.js';
+import { libraryPath, LIBRARY_HELP } from '../library-options.js';
+import { info, out } from '../output.js';
+
+/** Help text of `colt serve`. */
+export const SERVE_HELP = `colt serve [--port N] [--host H] [--allow-remote]
+
+Serves the workbench to a browser: POST /api/<command>, a WebSocket event stream, the UI.
+Binds 127.0.0.1 by default; prints a URL carrying the random access token every request needs.
+  --port N            port (default 7450; 0 picks a free one)
+  --host H            address to bind (non-loopback needs --allow-remote)
+${LIBRARY_HELP}`;
+
+/** `colt serve`: runs until interrupted. */
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '7450' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'allow-remote': { type: 'boolean', default: false },
+      library: { type: 'string' },
+      'data-dir': { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    out(SERVE_HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput(`--port '${values.port}': expected 0-65535`);
+  const backend = await selectBackend(values.backend as 'auto');
+  const service = new LabService({ dataDir: values['data-dir'] ?? appDataDir(), libraryPath: libraryPath(values.library), backend });
+  const staticDir = path.join(packageRoot(), 'renderer', 'dist');
+  const server = await startServer({ handler: service, host: values.host, port, allowRemote: values['allow-remote'], staticDir: existsSync(staticDir) ? staticDir : undefined });
+  out(`COLT Lab is serving on ${server.url} (backend: ${backend.name})`);
+  out(`open: ${server.browserUrl}`);
+  info('press Ctrl+C to stop');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void server.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
