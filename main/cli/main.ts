@@ -2,12 +2,18 @@ import { LabError } from '../contract/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { presetsCommand } from './commands/presets.js';
+import { resumeCommand, RESUME_HELP } from './commands/resume.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
+import { runsCommand, RUNS_HELP } from './commands/runs.js';
+import { ticketsCommand, TICKETS_HELP } from './commands/tickets.js';
 import { info, out } from './output.js';
 
 const HELP = `colt — COLT Lab command line
 
   colt run --preset quick [--json]   generate COLT and IMP tickets (colt run --help)
+  colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
+  colt runs list|show                browse the runs in the library
+  colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
   colt presets [--show NAME]         list the shipped experiment presets
   colt data add|list|show            manage datasets
   colt bench [--json]                measure training throughput on this machine
@@ -15,10 +21,19 @@ const HELP = `colt — COLT Lab command line
 
 ${RUN_HELP}
 
+${RESUME_HELP}
+
+${RUNS_HELP}
+
+${TICKETS_HELP}
+
 ${DATA_HELP}`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
+  resume: resumeCommand,
+  runs: runsCommand,
+  tickets: ticketsCommand,
   presets: presetsCommand,
   data: dataCommand,
   bench: benchCommand,
@@ -38,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (!handler) {
-    info(`colt: unknown command '${command}' (run, presets, data, bench); see colt --help`);
+    info(`colt: unknown command '${command}' (run, resume, runs, tickets, presets, data, bench); see colt --help`);
     return 2;
   }
   try {

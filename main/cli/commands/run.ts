@@ -1,21 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { appVersion } from '../../common/app-version.js';
 import { appDataDir, cacheDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../contract/experiment-config.js';
 import { loadDataset } from '../../data/registry.js';
-import { selectBackend, type BackendChoice } from '../../lab/backend/index.js';
+import { selectBackend } from '../../lab/backend/index.js';
 import { createContext } from '../../lab/context.js';
-import type { LabEvent } from '../../lab/events.js';
-import { runExperiment, type ExperimentSummary } from '../../lab/experiment.js';
 import { getPreset } from '../../lab/presets.js';
+import { ensureDataset } from '../../library/datasets.js';
+import { openLibrary, writeTransaction } from '../../library/db.js';
+import { insertExperiment } from '../../library/experiments.js';
+import { insertRun, reconcileStaleRuns } from '../../library/runs.js';
 import { applyOverrides } from '../config-overrides.js';
-import { info, out, pct, ProgressBar } from '../output.js';
+import { LIBRARY_HELP, libraryHint, libraryPath } from '../library-options.js';
+import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
+import { info, out } from '../output.js';
+import { resumeInterrupted } from './resume.js';
 
 /** Help text of `colt run`. */
 export const RUN_HELP = `colt run --preset NAME | --config FILE [options]
 
-Generates COLT and/or IMP tickets as the config says and reports every round.
+Generates COLT and/or IMP tickets as the config says, reports every round and files each
+finished round (metrics, ticket, state to continue from) into the library in one transaction.
 
   --preset NAME       start from a preset (see \`colt presets\`)
   --config FILE       a JSON experiment config (fields: \`colt presets --show quick\`)
@@ -23,9 +30,11 @@ Generates COLT and/or IMP tickets as the config says and reports every round.
   --set PATH=VALUE    override any config field, e.g. --set training.duration=1ep (repeatable)
   --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
   --json              one JSON object per line on stdout: "start", each "round", "summary"
-  --data-dir DIR      where registered datasets are listed (default: the app-data folder)`;
+  --data-dir DIR      where registered datasets are listed (default: the app-data folder)
+${LIBRARY_HELP}
+  --resume-interrupted  first continue every interrupted run of the library (alone: only that)`;
 
-/** `colt run`: resolve the config, pick a backend, load data, run every method × seed. */
+/** `colt run`: resolve the config, pick a backend, load data, record an experiment and run every method × seed. */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -37,6 +46,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       backend: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
+      library: { type: 'string' },
+      'resume-interrupted': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -46,54 +57,74 @@ export async function runCommand(argv: string[]): Promise<number> {
     out(RUN_HELP);
     return 0;
   }
-  const config = resolveConfig(values.preset, values.config, values.seeds, values.set ?? []);
-  const backend = await selectBackend(parseBackend(values.backend ?? 'auto'));
+  const json = values.json ?? false;
   const dataDir = values['data-dir'] ?? appDataDir();
+  const resumeFirst = values['resume-interrupted'] ?? false;
+  if (resumeFirst && values.preset === undefined && values.config === undefined) {
+    const db = openLibrary(libraryPath(values.library));
+    try {
+      await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+    } finally {
+      db.close();
+    }
+    return 0;
+  }
+  const config = resolveConfig(values.preset, values.config, values.seeds, values.set ?? []);
+  const backendRequest = parseBackend(values.backend ?? 'auto');
+  const backend = await selectBackend(backendRequest);
   const dataset = await loadDataset(config.dataset, { dataDir, cacheDir: cacheDir() });
   const evalDataset =
     config.evaluationDataset && config.evaluationDataset !== config.dataset
       ? await loadDataset(config.evaluationDataset, { dataDir, cacheDir: cacheDir() })
       : dataset;
+  // Refuse configs that cannot work before the library records anything.
+  createContext(config, dataset, evalDataset, { event: () => undefined });
 
-  const json = values.json ?? false;
-  const bar = new ProgressBar();
-  const sink = {
-    event(e: LabEvent): void {
-      if (e.type === 'progress') bar.update(e);
-      else if (e.type === 'round') {
-        bar.clear();
-        if (json) out(JSON.stringify(e));
-        else info(describeRound(e));
-      } else if (e.type === 'notice') {
-        bar.clear();
-        info(`note: ${e.message}`);
-      } else if (e.type === 'run-start' && !json) {
-        bar.clear();
-        info(`— ${e.method}, seed ${e.seed}`);
+  const db = openLibrary(libraryPath(values.library));
+  try {
+    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    if (resumeFirst) {
+      await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+      // Resumed runs may have used another backend; this experiment uses the one asked for.
+      await selectBackend(backendRequest);
+    }
+    const { experimentId, runs } = writeTransaction(db, 'record the new experiment', () => {
+      const datasetId = ensureDataset(db, dataset);
+      const evalDatasetId = evalDataset === dataset ? datasetId : ensureDataset(db, evalDataset);
+      const id = insertExperiment(db, { config, ...(values.preset !== undefined ? { preset: values.preset } : {}), datasetId, evalDatasetId });
+      const made: { id: number; method: string; seed: number }[] = [];
+      for (const seed of config.seeds) {
+        for (const method of config.methods) {
+          made.push({ id: insertRun(db, { experimentId: id, method, seed, appVersion: appVersion(), datasetChecksum: dataset.checksum }), method, seed });
+        }
       }
-    },
-  };
-  const ctx = createContext(config, dataset, evalDataset, sink);
-  const start = {
-    type: 'start',
-    experiment: config.name,
-    backend: backend.name,
-    backendReason: backend.reason,
-    dataset: dataset.name,
-    datasetChecksum: dataset.checksum,
-    config,
-  };
-  if (json) out(JSON.stringify(start));
-  else {
-    info(`backend: ${backend.name} (${backend.reason})`);
-    info(`dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.test.count} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
-    info(`experiment: ${config.name}: ${config.arch}, methods ${config.methods.join(', ')}, seeds ${config.seeds.join(', ')}`);
+      return { experimentId: id, runs: made };
+    });
+    const start = {
+      type: 'start',
+      experiment: config.name,
+      experimentId,
+      runs,
+      library: db.name,
+      backend: backend.name,
+      backendReason: backend.reason,
+      dataset: dataset.name,
+      datasetChecksum: dataset.checksum,
+      config,
+    };
+    if (json) out(JSON.stringify(start));
+    else {
+      info(`backend: ${backend.name} (${backend.reason})`);
+      info(`dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.test.count} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
+      info(`experiment e${experimentId}: ${config.name}: ${config.arch}, methods ${config.methods.join(', ')}, seeds ${config.seeds.join(', ')} (runs ${runs.map((r) => r.id).join(', ')}; library ${db.name})`);
+    }
+    const summary = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, libraryHint: libraryHint(values.library) });
+    if (json) out(JSON.stringify({ ...summary, experimentId }));
+    else out(describeSummary(summary));
+    return 0;
+  } finally {
+    db.close();
   }
-  const { summary } = await runExperiment(ctx, backendLabel(backend));
-  bar.clear();
-  if (json) out(JSON.stringify(summary));
-  else out(describeSummary(summary));
-  return 0;
 }
 
 function resolveConfig(preset: string | undefined, file: string | undefined, seeds: string | undefined, sets: string[]): ExperimentConfig {
@@ -119,36 +150,4 @@ function resolveConfig(preset: string | undefined, file: string | undefined, see
     raw = { ...raw, seeds: list.map(Number) };
   }
   return parseExperimentConfig(applyOverrides(raw, sets));
-}
-
-function parseBackend(b: string): 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' {
-  if (b === 'auto' || b === 'tensorflow-gpu' || b === 'tensorflow' || b === 'wasm' || b === 'cpu') return b;
-  throw invalidInput(`--backend '${b}': expected auto, tensorflow-gpu, tensorflow, wasm or cpu`);
-}
-
-function backendLabel(b: BackendChoice): string {
-  return b.package ? `${b.name} (${b.package})` : b.name;
-}
-
-function describeRound(e: Extract<LabEvent, { type: 'round' }>): string {
-  const parts = [
-    `${e.method.padEnd(6)} seed ${e.seed} round ${String(e.round).padStart(2)}:`,
-    `sparsity ${pct(e.sparsity).padStart(6)}`,
-    `test ${pct(e.testAccuracy)}`,
-  ];
-  if (e.overlap !== undefined) parts.push(`overlap ${pct(e.overlap)}`);
-  if (e.partitionAccuracies) parts.push(`partitions ${e.partitionAccuracies.map((a) => pct(a)).join(' / ')}`);
-  parts.push(`${e.seconds.toFixed(1)} s`);
-  return parts.join('  ');
-}
-
-function describeSummary(s: ExperimentSummary): string {
-  const lines = [`${s.name}: ${s.arch} on ${s.dataset} (${s.backend}), ${s.seconds.toFixed(0)} s`];
-  for (const [method, m] of Object.entries(s.methods)) {
-    if (!m) continue;
-    lines.push(
-      `  ${method.padEnd(6)} ${m.rounds} rounds → sparsity ${pct(m.finalSparsity.mean)}, test ${pct(m.finalAccuracy?.mean)} (dense ${pct(m.denseAccuracy?.mean)}), ${m.samples} training images`,
-    );
-  }
-  return lines.join('\n');
 }

@@ -1,0 +1,173 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { appDataDir, cacheDir } from '../../common/paths.js';
+import { invalidInput, LabError } from '../../contract/errors.js';
+import { loadDataset } from '../../data/registry.js';
+import type { Dataset } from '../../data/types.js';
+import { selectBackend } from '../../lab/backend/index.js';
+import { getDataset } from '../../library/datasets.js';
+import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
+import { getExperiment } from '../../library/experiments.js';
+import { getRun, processAlive, reconcileStaleRuns, runsOfExperiment, type RunRow } from '../../library/runs.js';
+import { LIBRARY_HELP, libraryHint, libraryPath, parseId } from '../library-options.js';
+import { backendLabel, backendRequestOf, describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
+import { info, out } from '../output.js';
+
+/** Help text of `colt resume`. */
+export const RESUME_HELP = `colt resume RUN | eEXPERIMENT | --all [options]
+
+Continues runs from their last finished round (the library keeps each run's state after every
+round) and ends with the masks an uninterrupted run gives on the same backend. RUN is a run id
+(12), eEXPERIMENT an experiment id (e3: all its unfinished runs), --all every interrupted experiment.
+Runs whose process died (killed, crashed) are noticed and marked interrupted first.
+
+  --backend B         override the backend the runs were computed on (masks may then differ)
+  --force             take over runs marked running by another machine
+  --json              JSON lines on stdout: "resume", each "round", "summary"
+  --data-dir DIR      where registered datasets are listed (default: the app-data folder)
+${LIBRARY_HELP}`;
+
+/** Options of a resume. */
+export interface ResumeOptions {
+  readonly json: boolean;
+  readonly dataDir: string;
+  readonly libraryHint: string;
+  readonly backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+  readonly force?: boolean;
+}
+
+/** `colt resume RUN | eEXPERIMENT | --all`. */
+export async function resumeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      all: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'data-dir': { type: 'string' },
+      library: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) {
+    out(RESUME_HELP);
+    return 0;
+  }
+  if ((positionals.length === 0) === !values.all || positionals.length > 1) {
+    throw invalidInput('colt resume: give one run id (12), one experiment id (e3), or --all');
+  }
+  const options: ResumeOptions = {
+    json: values.json ?? false,
+    dataDir: values['data-dir'] ?? appDataDir(),
+    libraryHint: libraryHint(values.library),
+    ...(values.backend !== undefined ? { backend: parseBackend(values.backend) } : {}),
+    force: values.force ?? false,
+  };
+  const db = openLibrary(libraryPath(values.library), { mustExist: true });
+  try {
+    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    if (values.all) {
+      const n = await resumeInterrupted(db, options);
+      if (n === 0) info('no interrupted runs in this library');
+      return 0;
+    }
+    const id = positionals[0];
+    if (/^e/i.test(id)) {
+      const experimentId = parseId(id, 'experiment', 'e');
+      getExperiment(db, experimentId);
+      const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
+      if (runs.length === 0) {
+        info(`experiment e${experimentId} is finished; nothing to resume`);
+        return 0;
+      }
+      await resumeRuns(db, experimentId, runs, options);
+      return 0;
+    }
+    const run = getRun(db, parseId(id, 'run', 'r'));
+    if (run.status === 'finished') {
+      info(`run ${run.id} is finished; nothing to resume`);
+      return 0;
+    }
+    await resumeRuns(db, run.experimentId, [run], options);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Continues every experiment left interrupted (its interrupted and not yet started runs, not
+ * failed or cancelled ones). Returns how many runs it continued.
+ */
+export async function resumeInterrupted(db: Db, options: ResumeOptions): Promise<number> {
+  writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+  const experiments = db.prepare("SELECT DISTINCT experiment_id FROM runs WHERE status = 'interrupted' ORDER BY experiment_id").pluck().all() as number[];
+  let count = 0;
+  for (const experimentId of experiments) {
+    const runs = runsOfExperiment(db, experimentId).filter((r) => r.status === 'interrupted' || r.status === 'pending');
+    if (runs.length === 0) continue;
+    info(`resuming experiment e${experimentId}: runs ${runs.map((r) => r.id).join(', ')}`);
+    await resumeRuns(db, experimentId, runs, options);
+    count += runs.length;
+  }
+  return count;
+}
+
+/** Continues some runs of one experiment, after checking nobody else runs them and the data is unchanged. */
+async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options: ResumeOptions): Promise<void> {
+  const host = os.hostname();
+  for (const r of runs) {
+    if (r.status !== 'running') continue;
+    if (r.host === host && r.pid !== null && processAlive(r.pid)) {
+      throw new LabError('busy', `run ${r.id} is running in process ${r.pid} on this machine; stop it first (Ctrl-C keeps its finished rounds)`, { run: r.id });
+    }
+    if (r.host !== host && !options.force) {
+      throw new LabError('busy', `run ${r.id} is marked running by ${r.host ?? 'another machine'}; if that process is gone, pass --force`, { run: r.id });
+    }
+  }
+  for (const r of runs) {
+    if (r.method !== 'reinit') continue;
+    const imp = runsOfExperiment(db, experimentId).find((x) => x.method === 'imp' && x.seed === r.seed);
+    if (imp && imp.status !== 'finished' && !runs.some((x) => x.id === imp.id)) {
+      throw invalidInput(`run ${r.id} (reinit) uses the masks of IMP run ${imp.id}, which is not finished; resume e${experimentId} or run ${imp.id} first`, { run: r.id });
+    }
+  }
+  const experiment = getExperiment(db, experimentId);
+  const config = experiment.config;
+  const started = runs.find((r) => r.backend !== null);
+  const request = options.backend ?? (started ? backendRequestOf(started) : 'auto');
+  const backend = await selectBackend(request);
+  for (const r of runs) {
+    if (r.backend !== null && (r.backend !== backend.name || (r.backendPackage ?? '') !== backend.package)) {
+      info(`note: run ${r.id} was computed on ${r.backend} (${r.backendPackage ?? '?'}); it continues on ${backendLabel(backend)}, so its masks may differ from an uninterrupted run`);
+    }
+  }
+  const load = (name: string): Promise<Dataset> => loadDataset(name, { dataDir: options.dataDir, cacheDir: cacheDir() });
+  const dataset = await load(config.dataset);
+  for (const r of runs) {
+    if (r.datasetChecksum !== dataset.checksum) {
+      throw invalidInput(
+        `dataset '${dataset.name}' has changed since run ${r.id} started (sha256 ${r.datasetChecksum.slice(0, 12)}…, now ${dataset.checksum.slice(0, 12)}…); resuming would not reproduce the run`,
+        { run: r.id },
+      );
+    }
+  }
+  const evalRow = getDataset(db, experiment.evalDatasetId);
+  const evalDataset = experiment.evalDatasetId === experiment.datasetId || !config.evaluationDataset ? dataset : await load(config.evaluationDataset);
+  if (evalRow && evalDataset.checksum !== evalRow.checksum) {
+    throw invalidInput(`evaluation dataset '${evalDataset.name}' has changed since experiment e${experimentId} started; resuming would not reproduce it`);
+  }
+  const resume = runs.map((r) => getRun(db, r.id));
+  if (options.json) {
+    out(JSON.stringify({ type: 'resume', experimentId, runs: resume.map((r) => ({ id: r.id, method: r.method, seed: r.seed, fromRound: r.lastRound })), backend: backend.name, backendReason: backend.reason }));
+  } else {
+    info(`backend: ${backend.name} (${backend.reason})`);
+    for (const r of resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
+  }
+  const summary = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json: options.json, libraryHint: options.libraryHint, resume });
+  if (options.json) out(JSON.stringify({ ...summary, experimentId }));
+  else out(describeSummary(summary));
+}

@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { invalidInput } from '../../contract/errors.js';
+import { guard, openLibrary, writeTransaction } from '../../library/db.js';
+import { getExperiment } from '../../library/experiments.js';
+import { listRounds } from '../../library/rounds.js';
+import { getRun, listRuns, reconcileStaleRuns, type RunFilter } from '../../library/runs.js';
+import type { RunStatus } from '../../library/experiments.js';
+import { listTickets } from '../../library/tickets.js';
+import { LIBRARY_HELP, libraryPath, optional, parseCount, parseId, parseSince, parseSparsity } from '../library-options.js';
+import { out, pct } from '../output.js';
+
+/** Help text of `colt runs`. */
+export const RUNS_HELP = `colt runs list [filters] [--json]    runs in the library, newest first
+colt runs show RUN [--json]          one run: provenance, status and every round
+  filters: --method M  --dataset NAME  --arch A  --status S  --experiment eN
+           --min-sparsity X  --max-sparsity Y (of the last round; 0.9 or 90%)
+           --since DATE (created on or after, e.g. 2025-03-01)  --limit N
+${LIBRARY_HELP}`;
+
+const STATUSES: readonly RunStatus[] = ['pending', 'running', 'finished', 'failed', 'cancelled', 'interrupted'];
+
+/** `colt runs list|show`. */
+export async function runsCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      method: { type: 'string' },
+      dataset: { type: 'string' },
+      arch: { type: 'string' },
+      status: { type: 'string' },
+      experiment: { type: 'string' },
+      'min-sparsity': { type: 'string' },
+      'max-sparsity': { type: 'string' },
+      since: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      library: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [sub, ...rest] = positionals;
+  if (values.help || sub === undefined) {
+    out(RUNS_HELP);
+    return values.help ? 0 : 2;
+  }
+  if (sub !== 'list' && sub !== 'show') throw invalidInput(`colt runs: unknown subcommand '${sub}' (list, show)`);
+  if (values.status !== undefined && !STATUSES.includes(values.status as RunStatus)) {
+    throw invalidInput(`--status '${values.status}': expected one of ${STATUSES.join(', ')}`);
+  }
+  const db = openLibrary(libraryPath(values.library), { mustExist: true });
+  try {
+    // Show killed runs as interrupted rather than running.
+    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    if (sub === 'list') {
+      if (rest.length > 0) throw invalidInput(`colt runs list: unexpected argument '${rest[0]}'`);
+      const filter: RunFilter = {
+        ...(values.method !== undefined ? { method: values.method } : {}),
+        ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
+        ...(values.arch !== undefined ? { arch: values.arch } : {}),
+        ...(values.status !== undefined ? { status: values.status as RunStatus } : {}),
+        ...(values.experiment !== undefined ? { experimentId: parseId(values.experiment, 'experiment', 'e') } : {}),
+        ...optional('minSparsity', parseSparsity(values['min-sparsity'], '--min-sparsity')),
+        ...optional('maxSparsity', parseSparsity(values['max-sparsity'], '--max-sparsity')),
+        ...optional('since', parseSince(values.since)),
+        ...optional('limit', parseCount(values.limit, '--limit')),
+      };
+      const runs = guard('list runs', () => listRuns(db, filter));
+      if (values.json) for (const r of runs) out(JSON.stringify(r));
+      else if (runs.length === 0) out('no runs match');
+      else {
+        out(`${'run'.padStart(5)}  ${'exp'.padEnd(5)} ${'method'.padEnd(6)} ${'seed'.padStart(4)}  ${'arch'.padEnd(13)} ${'dataset'.padEnd(20)} ${'status'.padEnd(11)} rounds  sparsity  test    created`);
+        for (const r of runs) {
+          out(
+            `${String(r.id).padStart(5)}  ${`e${r.experimentId}`.padEnd(5)} ${r.method.padEnd(6)} ${String(r.seed).padStart(4)}  ${r.arch.padEnd(13)} ${r.dataset.slice(0, 20).padEnd(20)} ${r.status.padEnd(11)} ${String(r.roundsDone).padStart(6)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.testAccuracy).padStart(6)}  ${r.created.slice(0, 16).replace('T', ' ')}`,
+          );
+        }
+      }
+      return 0;
+    }
+    if (rest.length !== 1) throw invalidInput('colt runs show: expected one run id');
+    const run = getRun(db, parseId(rest[0], 'run', 'r'));
+    const experiment = getExperiment(db, run.experimentId);
+    const rounds = listRounds(db, run.id);
+    const tickets = new Map(listTickets(db, { runId: run.id }).map((t) => [t.round, t.id]));
+    if (values.json) {
+      out(JSON.stringify({ ...run, preset: experiment.preset, config: experiment.config, rounds: rounds.map((r) => ({ ...r, ticketId: tickets.get(r.round) ?? null })) }));
+      return 0;
+    }
+    out(`run ${run.id}: ${run.method}, seed ${run.seed} of experiment e${run.experimentId} '${run.experiment}'${experiment.preset ? ` (preset ${experiment.preset})` : ''}`);
+    out(`  ${run.arch} on ${run.dataset} (sha256 ${run.datasetChecksum.slice(0, 16)}…)`);
+    out(`  status ${run.status}${run.error ? `: ${run.error}` : ''}`);
+    out(`  backend ${run.backend ?? '—'}${run.backendPackage ? ` (${run.backendPackage})` : ''}${run.backendReason ? `: ${run.backendReason}` : ''}`);
+    out(`  app ${run.appVersion}; created ${run.created}${run.started ? `, started ${run.started}` : ''}${run.finished ? `, finished ${run.finished}` : ''}`);
+    if (rounds.length > 0) {
+      out(`  round  sparsity  (all)    test    val     early-stop  ${run.method === 'colt' ? 'overlap  partitions     ' : ''}samples    seconds  ticket`);
+      for (const r of rounds) {
+        out(
+          `  ${String(r.round).padStart(5)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.sparsityAll).padStart(6)}  ${pct(r.testAccuracy).padStart(6)}  ${pct(r.valAccuracy).padStart(6)}  ${String(r.earlyStopIteration ?? '—').padStart(10)}  ${run.method === 'colt' ? `${pct(r.overlap).padStart(7)}  ${(r.partitionAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  ` : ''}${String(r.samples + r.evaluationSamples).padStart(9)}  ${r.seconds.toFixed(1).padStart(7)}  ${tickets.get(r.round) ?? '—'}`,
+        );
+      }
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+

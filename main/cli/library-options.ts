@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { appDataDir } from '../common/paths.js';
+import { invalidInput } from '../contract/errors.js';
+
+/** Help line shared by every command that uses the library. */
+export const LIBRARY_HELP = '  --library PATH      the library file (default: <app-data folder>/library.sqlite)';
+
+/** The library file: `--library PATH`, else `library.sqlite` in the app-data folder. */
+export function libraryPath(option: string | undefined): string {
+  return path.resolve(option ?? path.join(appDataDir(), 'library.sqlite'));
+}
+
+/** The `--library` argument to repeat in hints, empty for the default library. */
+export function libraryHint(option: string | undefined): string {
+  return option === undefined ? '' : ` --library ${/\s/.test(option) ? JSON.stringify(option) : option}`;
+}
+
+/** A positive integer id, optionally with a one-letter prefix (`12`, `r12`, `e3`, `t7`). */
+export function parseId(text: string | undefined, what: string, prefix: string): number {
+  if (text === undefined) throw invalidInput(`expected a ${what} id`);
+  const m = new RegExp(`^${prefix}?([1-9][0-9]{0,14})$`, 'i').exec(text.trim());
+  if (!m) throw invalidInput(`'${text}' is not a ${what} id (a number such as 12${prefix ? ` or ${prefix}12` : ''})`);
+  return Number(m[1]);
+}
+
+/** A sparsity bound: a fraction in [0, 1] (`0.9`) or a percentage (`90%`). */
+export function parseSparsity(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^([0-9]*\.?[0-9]+)(%?)$/.exec(text.trim());
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value >= 0 && value <= 1)) throw invalidInput(`${option} '${text}': expected a fraction 0-1 (0.9) or a percentage (90%)`);
+  return value;
+}
+
+/** A `--since` date (`2025-03-01`, or any ISO-8601 time) as an ISO UTC string. */
+export function parseSince(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  const t = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : NaN;
+  if (!Number.isFinite(t)) throw invalidInput(`--since '${text}': expected a date such as 2025-03-01 or 2025-03-01T14:00`);
+  return new Date(t).toISOString();
+}
+
+/** A positive integer option such as `--limit`. */
+export function parseCount(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,8}$/.test(text.trim())) throw invalidInput(`${option} '${text}': expected a positive integer`);
+  return Number(text);
+}
+
+/** `{[key]: value}` when the value is defined, else `{}` (for building filters from optional flags). */
+export function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
