@@ -5,6 +5,7 @@ import { presetsCommand } from './commands/presets.js';
 import { resumeCommand, RESUME_HELP } from './commands/resume.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
 import { runsCommand, RUNS_HELP } from './commands/runs.js';
+import { serveCommand, SERVE_HELP } from './commands/serve.js';
 import { ticketsCommand, TICKETS_HELP } from './commands/tickets.js';
 import { info, out } from './output.js';
 
@@ -14,6 +15,7 @@ const HELP = `colt — COLT Lab command line
   colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
   colt runs list|show                browse the runs in the library
   colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
+  colt serve [--port N]              serve the workbench API to a browser (loopback, token)
   colt presets [--show NAME]         list the shipped experiment presets
   colt data add|list|show            manage datasets
   colt bench [--json]                measure training throughput on this machine
@@ -27,6 +29,8 @@ ${RUNS_HELP}
 
 ${TICKETS_HELP}
 
+${SERVE_HELP}
+
 ${DATA_HELP}`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -37,6 +41,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   presets: presetsCommand,
   data: dataCommand,
   bench: benchCommand,
+  serve: serveCommand,
 };
 
 /** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */
@@ -53,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const handler = COMMANDS[command];
   if (!handler) {
-    info(`colt: unknown command '${command}' (run, resume, runs, tickets, presets, data, bench); see colt --help`);
+    info(`colt: unknown command '${command}' (${Object.keys(COMMANDS).join(', ')}); see colt --help`);
     return 2;
   }
   try {
