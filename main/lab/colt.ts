@@ -1,6 +1,6 @@
 import { classPartitions, contiguousClassMap, randomPartitions } from '../data/splits.js';
 import type { ImageSet } from '../data/types.js';
-import { AUGMENTATIONS, makeSplits, type LabContext, type Splits } from './context.js';
+import { AUGMENTATIONS, makeSplits, type LabContext, type PartitionResult, type Splits } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { intersectMasks, meanPairwiseJaccard, onesMask, sparsity, type Mask } from './masks.js';
 import { getModel } from './models/registry.js';
@@ -27,7 +27,7 @@ export async function runColt(ctx: LabContext, seed: number, resume?: RoundCheck
   const { config, def } = ctx;
   if (resume?.final) return { method: 'colt', seed, rounds: [] };
   const theta0 = initWeights(def, seed);
-  const partitions = makePartitions(ctx, seed, theta0);
+  const trainPartitions = partitionRound(ctx, seed, theta0);
   const plan = planFromConfig(def, config.pruning, config.colt.rate ?? config.pruning.rate);
   const rounds: RoundRecord[] = [];
   const clock = ctx.clock ?? performance.now.bind(performance);
@@ -43,8 +43,7 @@ export async function runColt(ctx: LabContext, seed: number, resume?: RoundCheck
       mask = intersectMasks(masks);
     }
     // Step 2: rewind every partition model to θ0 ⊙ m (its own head rewound too) and train it on its part.
-    const results = [];
-    for (let k = 0; k < partitions.length; k++) results.push(await trainPartition(ctx, partitions[k], theta0, mask, seed, round, k));
+    const results = await trainPartitions(round, mask);
     trained = results.map((r) => r.weights);
     // Step 3: evaluate the ticket (m, θ0) on the full data with θ0's full-class head.
     const s = sparsity(mask, ctx.totalParams);
@@ -74,6 +73,35 @@ export async function runColt(ctx: LabContext, seed: number, resume?: RoundCheck
     if (last) break;
   }
   return { method: 'colt', seed, rounds };
+}
+
+/**
+ * Trains a round's P partition models, in k order: through the context's runner, all started at
+ * once, or here one after another. Each training is deterministic, so both give the same results.
+ */
+function partitionRound(ctx: LabContext, seed: number, theta0: WeightMap): (round: number, mask: Mask) => Promise<PartitionResult[]> {
+  const P = ctx.config.colt.partitions;
+  const runner = ctx.partitionRunner;
+  if (runner) return (round, mask) => Promise.all(Array.from({ length: P }, (_, k) => runner(seed, round, k, mask)));
+  const local = localPartitionTrainer(ctx, seed, theta0);
+  return async (round, mask) => {
+    const results: PartitionResult[] = [];
+    for (let k = 0; k < P; k++) results.push(await local(round, k, mask));
+    return results;
+  };
+}
+
+/**
+ * Trains one seed's COLT partition models in this thread: the default runner, and what a partition
+ * worker runs. θ0 and the partitions are derived once from (config, dataset, seed).
+ */
+export function localPartitionTrainer(
+  ctx: LabContext,
+  seed: number,
+  theta0: WeightMap = initWeights(ctx.def, seed),
+): (round: number, k: number, mask: Mask) => Promise<PartitionResult> {
+  const partitions = makePartitions(ctx, seed, theta0);
+  return (round, k, mask) => trainPartition(ctx, partitions[k], theta0, mask, seed, round, k);
 }
 
 /** Splits one seed's data into the configured partitions, each with its model definition and head. */
@@ -110,7 +138,7 @@ async function trainPartition(
   seed: number,
   round: number,
   k: number,
-): Promise<{ weights: WeightMap; accuracy: number; samples: number }> {
+): Promise<PartitionResult> {
   const { config } = ctx;
   const weights: WeightMap = new Map();
   for (const spec of p.def.params) {

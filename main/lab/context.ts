@@ -3,9 +3,11 @@ import { invalidInput } from '../contract/errors.js';
 import type { Augmentation, Dataset, ImageSet } from '../data/types.js';
 import { limit, validationSplit } from '../data/splits.js';
 import type { LabSink } from './events.js';
+import type { Mask } from './masks.js';
 import { getModel } from './models/registry.js';
 import type { ModelDef } from './models/types.js';
 import { planFromConfig, prunableSizes, simulateKeptCounts } from './pruning.js';
+import type { WeightMap } from './weights.js';
 
 /** The COLT-SPEC augmentations by name. */
 export const AUGMENTATIONS: Record<ExperimentConfig['data']['augment'], Augmentation | undefined> = {
@@ -13,6 +15,22 @@ export const AUGMENTATIONS: Record<ExperimentConfig['data']['augment'], Augmenta
   cifar: { cropPadding: 4, horizontalFlip: true, rotationDegrees: 15 },
   tinyimagenet: { cropPadding: 0, horizontalFlip: true, rotationDegrees: 20 },
 };
+
+/** What training one COLT partition model produced (COLT-SPEC "COLT", step 2). */
+export interface PartitionResult {
+  /** The weights the next round prunes (last or selected point, as `pruning.pruneFrom` says). */
+  readonly weights: WeightMap;
+  /** Test accuracy on the partition's own classes. */
+  readonly accuracy: number;
+  readonly samples: number;
+}
+
+/**
+ * Trains partition k of a COLT round from θ0 ⊙ mask (θ0 and the partitions follow from config and
+ * seed). An injected runner may train a round's partitions concurrently, elsewhere (worker
+ * threads); each training is deterministic, so the results equal the in-process sequential order.
+ */
+export type PartitionRunner = (seed: number, round: number, k: number, mask: Mask) => Promise<PartitionResult>;
 
 /** What every run of an experiment shares: config, data, the model definition, where events go. */
 export interface LabContext {
@@ -26,6 +44,8 @@ export interface LabContext {
   readonly sink: LabSink;
   readonly signal?: AbortSignal;
   readonly clock?: () => number;
+  /** COLT: trains a round's partitions (all of them started at once); absent: in-process, one after another. */
+  readonly partitionRunner?: PartitionRunner;
 }
 
 /** Train / validation / test sets of one seed, after the config's limits and split. */
@@ -41,7 +61,7 @@ export function createContext(
   dataset: Dataset,
   evalDataset: Dataset,
   sink: LabSink,
-  options: { signal?: AbortSignal; clock?: () => number } = {},
+  options: { signal?: AbortSignal; clock?: () => number; partitionRunner?: PartitionRunner } = {},
 ): LabContext {
   const entry = getModel(config.arch);
   const def = entry.build(dataset.shape, dataset.classes);

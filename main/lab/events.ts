@@ -49,6 +49,8 @@ export interface ProgressEvent {
   readonly phase: string;
   readonly iteration: number;
   readonly iterations: number;
+  /** Epochs of this training so far (fractional); present when the training loop reports it. */
+  readonly epoch?: number;
   readonly loss: number;
   readonly imagesPerSecond: number;
 }

@@ -1,0 +1,20 @@
+// Jobs: experiments run in worker threads (issue 6). The main thread holds the pool and is the
+// library's one writer (onRoundDone); workers train and post contract-shaped run events.
+export {
+  JobPool,
+  Job,
+  defaultConcurrency,
+  partitionWorkersFor,
+  isGpuBackend,
+  backendRequestFor,
+  type JobPoolOptions,
+  type JobHooks,
+  type JobOutcome,
+  type PoolBackend,
+  type RoundDoneHook,
+  type EventHook,
+} from './pool.js';
+export { probeBackend } from './backend-probe.js';
+export { submitExperiment, type ExperimentJobs, type ExperimentJobsOptions } from './experiment-jobs.js';
+export { PROGRESS_PER_SECOND } from './job-events.js';
+export type { JobSpec, JobStatus, WireError } from './protocol.js';
