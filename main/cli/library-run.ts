@@ -45,21 +45,12 @@ export function backendRequestOf(run: RunRow): 'tensorflow-gpu' | 'tensorflow' |
 
 /**
  * Runs an experiment (or continues some of its runs) with every finished round filed into the
- * library. SIGINT/SIGTERM stop training at the next batch and leave the run `interrupted`
- * (resumable); a second signal exits at once (the library stays consistent either way).
+ * library. There is no signal handler: Ctrl-C, SIGTERM or SIGKILL end the process at once (the
+ * training loop does not yield to the event loop between batches), which is safe because every
+ * round is one transaction; the next command notices the dead process and marks its run interrupted.
  */
 export async function executeLibraryRun(o: LibraryRun): Promise<ExperimentSummary> {
   const { db } = o;
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals): void => {
-    signals++;
-    if (signals > 1) process.exit(130);
-    info(`\n${name}: stopping after the current batch; finished rounds are kept (press again to quit now)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const runIds = new Map(runsOfExperiment(db, o.experimentId).map((r) => [`${r.method}/${r.seed}`, r.id]));
   const runIdOf = (method: Method, seed: number): number => {
     const id = runIds.get(`${method}/${seed}`);
@@ -96,7 +87,7 @@ export async function executeLibraryRun(o: LibraryRun): Promise<ExperimentSummar
       return id === undefined ? [] : loadRunMasks(db, id);
     };
     for (const plan of plans) {
-      const ctx = createContext(plan.config, o.dataset, o.evalDataset, sink, { signal: controller.signal });
+      const ctx = createContext(plan.config, o.dataset, o.evalDataset, sink);
       recorder = createRecorder({
         db,
         def: ctx.def,
@@ -143,21 +134,17 @@ export async function executeLibraryRun(o: LibraryRun): Promise<ExperimentSummar
   } catch (e) {
     bar.clear();
     const runId = recorder?.currentRun;
-    const interrupted = controller.signal.aborted;
+    const cancelled = e instanceof LabError && e.code === 'cancelled';
     writeTransaction(db, 'record how the run ended', () => {
       if (runId !== undefined && getRun(db, runId).status === 'running') {
-        setRunStatus(db, runId, interrupted ? 'interrupted' : 'failed', interrupted ? null : e instanceof Error ? e.message : String(e));
+        setRunStatus(db, runId, cancelled ? 'interrupted' : 'failed', cancelled ? null : e instanceof Error ? e.message : String(e));
       }
       refreshExperimentStatus(db, o.experimentId);
     });
-    if (interrupted) {
-      throw new LabError('cancelled', `interrupted${runId !== undefined ? ` during run ${runId}` : ''}; continue with \`colt resume e${o.experimentId}${o.libraryHint}\``);
-    }
+    if (runId !== undefined) info(`run ${runId} stopped; its finished rounds are kept (\`colt resume e${o.experimentId}${o.libraryHint}\` continues it)`);
     throw e;
   } finally {
     bar.clear();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
 

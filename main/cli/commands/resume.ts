@@ -22,7 +22,7 @@ round) and ends with the masks an uninterrupted run gives on the same backend. R
 Runs whose process died (killed, crashed) are noticed and marked interrupted first.
 
   --backend B         override the backend the runs were computed on (masks may then differ)
-  --force             take over runs marked running by another machine
+  --force             take over runs marked running (by another machine, or a reused process id)
   --json              JSON lines on stdout: "resume", each "round", "summary"
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${LIBRARY_HELP}`;
@@ -120,9 +120,9 @@ export async function resumeInterrupted(db: Db, options: ResumeOptions): Promise
 async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options: ResumeOptions): Promise<void> {
   const host = os.hostname();
   for (const r of runs) {
-    if (r.status !== 'running') continue;
+    if (r.status !== 'running' || options.force) continue;
     if (r.host === host && r.pid !== null && processAlive(r.pid)) {
-      throw new LabError('busy', `run ${r.id} is running in process ${r.pid} on this machine; stop it first (Ctrl-C keeps its finished rounds)`, { run: r.id });
+      throw new LabError('busy', `run ${r.id} is running in process ${r.pid} on this machine; stop it first (its finished rounds are kept), or pass --force if that process is not COLT Lab`, { run: r.id });
     }
     if (r.host !== host && !options.force) {
       throw new LabError('busy', `run ${r.id} is marked running by ${r.host ?? 'another machine'}; if that process is gone, pass --force`, { run: r.id });

@@ -23,6 +23,7 @@ export const RUN_HELP = `colt run --preset NAME | --config FILE [options]
 
 Generates COLT and/or IMP tickets as the config says, reports every round and files each
 finished round (metrics, ticket, state to continue from) into the library in one transaction.
+Stopping it at any moment (Ctrl-C, kill) keeps every finished round; \`colt resume\` continues.
 
   --preset NAME       start from a preset (see \`colt presets\`)
   --config FILE       a JSON experiment config (fields: \`colt presets --show quick\`)
