@@ -33,14 +33,19 @@ export function jobsBenchConfig(overrides: Partial<ExperimentConfigInput> = {}):
   });
 }
 
-/** The main thread's event-loop delay while jobs trained, in milliseconds. */
+/**
+ * The main thread's event-loop lag while jobs trained, in milliseconds: how late a timer due every
+ * `resolutionMs` fired (the histogram's interval minus the resolution, as @fastify/under-pressure
+ * reports it; never below 0).
+ */
 export interface EventLoopLag {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly meanMs: number;
-  /** The sampling interval (a timer every resolutionMs; lag = how late it fired). */
   readonly resolutionMs: number;
+  /** The histogram's own p99 (timer interval, resolution included). */
+  readonly rawP99Ms: number;
   readonly seconds: number;
   /** How many jobs were training at once, at most. */
   readonly concurrentJobs: number;
@@ -80,13 +85,14 @@ export async function measureEventLoopLag(
   const jobs = [a, b].map((config) => pool.submit({ ...specOf(config, o), parallelPartitions: false }));
   const outcomes = await Promise.all(jobs.map((j) => j.done));
   histogram.disable();
-  const ms = (ns: number): number => ns / 1e6;
+  const lag = (ns: number): number => Math.max(0, ns / 1e6 - resolutionMs);
   return {
-    p50Ms: ms(histogram.percentile(50)),
-    p99Ms: ms(histogram.percentile(99)),
-    maxMs: ms(histogram.max),
-    meanMs: ms(histogram.mean),
+    p50Ms: lag(histogram.percentile(50)),
+    p99Ms: lag(histogram.percentile(99)),
+    maxMs: lag(histogram.max),
+    meanMs: lag(histogram.mean),
     resolutionMs,
+    rawP99Ms: histogram.percentile(99) / 1e6,
     seconds: (performance.now() - started) / 1000,
     concurrentJobs,
     statuses: outcomes.map((x) => x.status + (x.error ? ` (${x.error.message})` : '')),
@@ -104,9 +110,8 @@ export interface ColtModeTiming {
   readonly status: string;
 }
 
-/** COLT with P partitions trained in parallel workers against one after another. */
-export interface ColtParallelResult {
-  readonly partitions: number;
+/** One parallel-vs-sequential comparison of the same COLT run. */
+export interface ColtTrial {
   readonly parallel: ColtModeTiming;
   readonly sequential: ColtModeTiming;
   /** Parallel / sequential seconds of the pruning rounds without a full-data evaluation (rounds 1 … last-1). */
@@ -116,39 +121,68 @@ export interface ColtParallelResult {
   readonly wallRatio: number;
   /** Every round's mask and partition weights equal between the two modes. */
   readonly sameMasks: boolean;
+}
+
+/** COLT with P partitions trained in parallel workers against one after another, over `trials.length` trials. */
+export interface ColtParallelResult {
+  readonly partitions: number;
+  readonly trials: readonly ColtTrial[];
+  /** Medians over the trials. */
+  readonly roundRatio: number;
+  readonly evaluatedRoundRatio: number;
+  readonly wallRatio: number;
+  /** True when every trial gave the same masks in both modes. */
+  readonly sameMasks: boolean;
   readonly cores: number;
   readonly loadBefore: number;
   readonly loadAfter: number;
 }
 
 /**
- * Runs the same COLT run twice, alone in the pool: partitions in P parallel workers, then in the
- * job's worker one after another; compares round times and every round's mask. The default
- * config evaluates only the final ticket, so rounds 1 … maxRounds-1 time the partition step alone.
+ * Runs the same COLT run, alone in the pool, with its partitions in P parallel workers and in the
+ * job's worker one after another (alternating which goes first, `repeats` times: other processes
+ * share the cores); compares round times and every round's mask. The default config evaluates only
+ * the final ticket, so rounds 1 … maxRounds-1 time the partition step alone.
  */
-export async function measureColtParallel(o: JobsBenchOptions & { readonly config?: ExperimentConfig }): Promise<ColtParallelResult> {
+export async function measureColtParallel(o: JobsBenchOptions & { readonly config?: ExperimentConfig; readonly repeats?: number }): Promise<ColtParallelResult> {
   const config = o.config ?? jobsBenchConfig({ methods: ['colt'], colt: { partitions: 2, evaluate: 'final' }, stop: { maxRounds: 3 } });
   const P = config.colt.partitions;
   const loadBefore = loadavg()[0];
-  const parallel = await timeColt(o, config, true, P);
-  const sequential = await timeColt(o, config, false, P);
-  const middle = (t: ColtModeTiming): number => t.roundSeconds.slice(1, -1).reduce((s, x) => s + x, 0);
-  const last = (t: ColtModeTiming): number => t.roundSeconds[t.roundSeconds.length - 1] ?? NaN;
-  const sameMasks =
-    parallel.checkpoints.length === sequential.checkpoints.length &&
-    parallel.checkpoints.every((c, i) => sameCheckpoint(c, sequential.checkpoints[i]));
+  const trials: ColtTrial[] = [];
+  for (let i = 0; i < (o.repeats ?? 1); i++) {
+    const first = await timeColt(o, config, i % 2 === 0, P);
+    const second = await timeColt(o, config, i % 2 !== 0, P);
+    const [parallel, sequential] = i % 2 === 0 ? [first, second] : [second, first];
+    const middle = (t: ColtModeTiming): number => t.roundSeconds.slice(1, -1).reduce((s, x) => s + x, 0);
+    const last = (t: ColtModeTiming): number => t.roundSeconds[t.roundSeconds.length - 1] ?? NaN;
+    trials.push({
+      parallel: parallel.timing,
+      sequential: sequential.timing,
+      roundRatio: middle(parallel.timing) / middle(sequential.timing),
+      evaluatedRoundRatio: last(parallel.timing) / last(sequential.timing),
+      wallRatio: parallel.timing.wallSeconds / sequential.timing.wallSeconds,
+      sameMasks:
+        parallel.checkpoints.length === sequential.checkpoints.length &&
+        parallel.checkpoints.every((c, k) => sameCheckpoint(c, sequential.checkpoints[k])),
+    });
+  }
   return {
     partitions: P,
-    parallel: parallel.timing,
-    sequential: sequential.timing,
-    roundRatio: middle(parallel.timing) / middle(sequential.timing),
-    evaluatedRoundRatio: last(parallel.timing) / last(sequential.timing),
-    wallRatio: parallel.timing.wallSeconds / sequential.timing.wallSeconds,
-    sameMasks,
+    trials,
+    roundRatio: median(trials.map((t) => t.roundRatio)),
+    evaluatedRoundRatio: median(trials.map((t) => t.evaluatedRoundRatio)),
+    wallRatio: median(trials.map((t) => t.wallRatio)),
+    sameMasks: trials.every((t) => t.sameMasks),
     cores: availableParallelism(),
     loadBefore,
     loadAfter: loadavg()[0],
   };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 async function timeColt(o: JobsBenchOptions, config: ExperimentConfig, parallel: boolean, P: number): Promise<{ timing: ColtModeTiming; checkpoints: RoundCheckpoint[] }> {

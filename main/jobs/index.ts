@@ -1,5 +1,7 @@
 // Jobs: experiments run in worker threads (issue 6). The main thread holds the pool and is the
-// library's one writer (onRoundDone); workers train and post contract-shaped run events.
+// library's one writer (onRoundDone); workers train and post contract-shaped run events. Workers
+// load compiled JavaScript (dist/main/jobs/*.js, found from this module's URL; from the TypeScript
+// sources, as under vitest, the dist/ copy: build first, as `npm test` does).
 export {
   JobPool,
   Job,

@@ -186,16 +186,17 @@ export class JobPool {
   readonly concurrency: number;
   private readonly queue: Job[] = [];
   private readonly running = new Map<Job, Running>();
-  private readonly all: Job[] = [];
+  /** Queued and running jobs (ended ones are dropped, so their checkpoints can be collected). */
+  private readonly active = new Set<Job>();
   private used = 0;
 
   constructor(private readonly options: JobPoolOptions) {
     this.concurrency = Math.max(1, options.concurrency ?? defaultConcurrency(options.backend, options.gpus));
   }
 
-  /** Every job submitted, in order. */
+  /** The jobs queued or running, in submission order. */
   get jobs(): readonly Job[] {
-    return this.all;
+    return [...this.active];
   }
 
   /** Queues a job; it starts when a slot is free. */
@@ -204,7 +205,8 @@ export class JobPool {
       throw invalidInput(`job: ${spec.method}, seed ${spec.seed} is not a run of experiment '${spec.config.name}' (methods ${spec.config.methods.join(', ')}; seeds ${spec.config.seeds.join(', ')})`);
     }
     const job = new Job(spec, this, hooks);
-    this.all.push(job);
+    this.active.add(job);
+    void job.done.then(() => this.active.delete(job));
     this.queue.push(job);
     this.pump();
     return job;
@@ -222,9 +224,9 @@ export class JobPool {
     await this.idle();
   }
 
-  /** Resolves when every job submitted so far has ended. */
+  /** Resolves when every job queued or running now has ended. */
   async idle(): Promise<void> {
-    await Promise.all(this.all.map((j) => j.done));
+    await Promise.all([...this.active].map((j) => j.done));
   }
 
   /** @internal Stops a queued or running job (Job.cancel / Job.pause). */
@@ -324,10 +326,14 @@ export class JobPool {
     this.running.delete(job);
     this.used -= r.slots;
     const terminal = r.terminal ?? this.synthesizeEnd(job, r, code);
-    this.emit(job, terminal);
+    // Settled first (its `done` callbacks run after this tick, so after the event): a throwing hook cannot strand the job.
     if (terminal.event === 'run.failed') job.settle('failed', terminal.payload.error);
     else job.settle(terminal.payload.status);
-    this.pump();
+    try {
+      this.emit(job, terminal);
+    } finally {
+      this.pump();
+    }
   }
 
   /** The end of a job whose worker died without saying how (crash, out of memory, terminated). */
