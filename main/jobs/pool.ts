@@ -235,8 +235,8 @@ export class JobPool {
     if (queued >= 0) {
       this.queue.splice(queued, 1);
       const last = job.lastCheckpoint?.record.round ?? null;
-      this.emit(job, { event: 'run.finished', payload: { ...this.ref(job, 1), status: how, rounds: 0, lastRound: last, seconds: 0 } });
       job.settle(how);
+      this.emit(job, { event: 'run.finished', payload: { ...this.ref(job, 1), status: how, rounds: 0, lastRound: last, seconds: 0 } });
       return;
     }
     const r = this.running.get(job);
@@ -280,9 +280,9 @@ export class JobPool {
     } catch (e) {
       this.used -= slots;
       const error = wireError(e);
-      this.emit(job, { event: 'run.failed', payload: { ...this.ref(job, 1), status: 'failed', error, rounds: 0, lastRound: null, seconds: 0 } });
       job.settle('failed', error);
       queueMicrotask(() => this.pump());
+      this.emit(job, { event: 'run.failed', payload: { ...this.ref(job, 1), status: 'failed', error, rounds: 0, lastRound: null, seconds: 0 } });
       return;
     }
     const r: Running = { worker, stop: new Int32Array(stop), slots, started: performance.now(), storing: Promise.resolve(), lastSeq: 0 };
