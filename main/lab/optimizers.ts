@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
+import { MASKED_ADAM, MASKED_SGD, hasFusedOptimizer } from './backend/optimizer-kernels.js';
 
 /** Optimizer settings of the experiment config. */
 export type OptimizerConfig = ExperimentConfig['training']['optimizer'];
@@ -28,10 +29,15 @@ export class MaskedOptimizer {
 
   /**
    * One update with the gradients `tf.variableGrads` returned, which are keyed by each variable's
-   * engine name (PyTorch semantics: weight decay added to the gradient).
+   * engine name (PyTorch semantics: weight decay added to the gradient). On wasm and cpu one fused
+   * kernel per parameter does the whole masked update; elsewhere (or with `fused: false`) TF.js ops.
    */
-  step(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  step(grads: Readonly<Record<string, tf.Tensor>>, lr: number, opts: { fused?: boolean } = {}): void {
     this.stepCount++;
+    if (opts.fused !== false && hasFusedOptimizer(tf.getBackend())) {
+      this.fusedStep(grads, lr);
+      return;
+    }
     const c = this.config;
     tf.tidy(() => {
       for (const [name, w] of Object.entries(this.params)) {
@@ -68,6 +74,44 @@ export class MaskedOptimizer {
         w.assign(next);
       }
     });
+  }
+
+  /** The update of `step` with one fused kernel per parameter (see backend/optimizer-kernels.ts). */
+  private fusedStep(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+    const c = this.config;
+    const attrs: tf.NamedAttrMap =
+      c.type === 'sgd'
+        ? { lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay }
+        : {
+            lr,
+            beta1: c.beta1,
+            beta2: c.beta2,
+            epsilon: c.epsilon,
+            weightDecay: c.weightDecay,
+            bc1: 1 - Math.pow(c.beta1, this.stepCount),
+            bc2: 1 - Math.pow(c.beta2, this.stepCount),
+          };
+    const engine = tf.engine();
+    for (const [name, w] of Object.entries(this.params)) {
+      const g = grads[w.name];
+      if (!g) continue;
+      const mask = this.masks[name];
+      const slots = this.slots.get(name) ?? [];
+      const inputs: tf.NamedTensorMap = { w, g };
+      if (mask) inputs.mask = mask;
+      let targets: tf.Variable[];
+      if (c.type === 'sgd') {
+        if (c.momentum > 0) inputs.buf = slots[0];
+        targets = c.momentum > 0 ? [w, slots[0]] : [w];
+      } else {
+        inputs.m = slots[0];
+        inputs.v = slots[1];
+        targets = [w, slots[0], slots[1]];
+      }
+      const outs = engine.runKernel(c.type === 'sgd' ? MASKED_SGD : MASKED_ADAM, inputs, attrs) as tf.Tensor[];
+      targets.forEach((t, i) => t.assign(outs[i]));
+      tf.dispose(outs);
+    }
   }
 
   /** Releases the optimizer state. */

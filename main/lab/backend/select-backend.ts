@@ -9,6 +9,8 @@ import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import { LabError, invalidInput } from '../../contract/errors.js';
 import '../gradients.js';
 import './wasm-kernels.js';
+import './optimizer-kernels.js';
+import { threadsSupported, useThreadedWasm, wantedWasmThreads } from './wasm-threads.js';
 
 /** What the user may ask for: a backend, the CUDA build of the tensorflow one, or the best available. */
 export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
@@ -123,10 +125,44 @@ function configureWasmPaths(): void {
   tfWasm.setWasmPaths(dist + path.sep);
 }
 
+/** Why the threaded wasm build was not used (recorded in the backend details). */
+let wasmThreadsNote: string | undefined;
+
+/**
+ * Activates the threaded wasm build (wasm-threads.ts) when more than one thread is wanted;
+ * returns true when it is active, false after restoring the single-threaded build.
+ */
+async function tryThreadedWasm(): Promise<boolean> {
+  const threads = wantedWasmThreads();
+  if (threads <= 1) {
+    wasmThreadsNote = 'single-threaded build (set COLT_WASM_THREADS=2..8 or auto for the threaded one)';
+    return false;
+  }
+  if (!threadsSupported()) {
+    wasmThreadsNote = 'no SharedArrayBuffer/Atomics in this runtime';
+    return false;
+  }
+  const restore = useThreadedWasm(threads);
+  try {
+    if (await quietly(() => tf.setBackend('wasm'))) {
+      wasmThreadsNote = undefined;
+      return true;
+    }
+    wasmThreadsNote = 'the threaded build failed to initialise';
+  } catch (err) {
+    wasmThreadsNote = `the threaded build failed: ${firstLine(err)}`;
+  }
+  restore();
+  return false;
+}
+
 /** Activates the wasm or cpu backend; returns why it failed, or undefined on success. */
 async function tryBuiltin(c: Candidate): Promise<string | undefined> {
   try {
-    if (c.name === 'wasm') configureWasmPaths();
+    if (c.name === 'wasm') {
+      configureWasmPaths();
+      if (tf.findBackend('wasm') == null && (await tryThreadedWasm())) return undefined;
+    }
     if (!(await tf.setBackend(c.name))) return `the ${c.name} backend failed to initialise`;
   } catch (err) {
     return firstLine(err);
@@ -183,6 +219,7 @@ async function collectDetails(name: BackendName): Promise<BackendInfo['details']
   return {
     wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     wasmThreads: tfWasm.getThreadsCount(),
+    ...(wasmThreadsNote !== undefined ? { wasmThreadsNote } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import {
 } from '@tensorflow/tfjs-core';
 
 import { LabError, invalidInput } from '../../contract/errors.js';
+import { simdForWasmBackend } from './simd-module.js';
 
 /** Attributes TF.js passes to Conv2DBackpropFilter and Conv2DBackpropInput (pad as in tf.conv2d). */
 interface ConvBackpropAttrs {
@@ -41,6 +42,7 @@ export const WASM_KERNEL_NAMES = [
   'BatchMatMul',
   'MaxPoolGrad',
   'UnsortedSegmentSum',
+  'Sum',
 ] as const;
 
 /** Original wasm kernels that an override delegates to (captured before unregistering them). */
@@ -59,6 +61,12 @@ class Scratch {
     if (Array.isArray(out)) throw new LabError('internal', `wasm kernel ${name} returned several outputs`);
     this.infos.push(out);
     return out;
+  }
+
+  /** Releases `info` with the scope (for outputs made directly with makeOutput). */
+  track(info: TensorInfo): TensorInfo {
+    this.infos.push(info);
+    return info;
   }
 
   /** Hands `info` to the caller: it is no longer released by `dispose`. */
@@ -131,6 +139,9 @@ function conv2DBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
   if (!util.arraysEqual(dy.shape, expectDy)) {
     throw invalidInput(`Conv2DBackpropFilter: dy has shape [${dy.shape}], expected [${expectDy}]`);
   }
+  if (sh === 1 && sw === 1 && wasmKernelOptions.shiftGemmFilterGrad) {
+    return conv2DBackpropFilterShiftGemm(args.backend as BackendWasm, x, dy, info);
+  }
   return withScratch(args.backend, (s) => {
     const { top, left } = info.padInfo;
     // Rows/cols of padded x the forward conv actually read; extra ones are cropped from the output.
@@ -152,6 +163,114 @@ function conv2DBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
       out = s.run('Slice', { x: out }, { begin: [0, 0, 0, 0], size: [out.shape[0], kh, kw, out.shape[3]] });
     }
     return s.run('Transpose', { x: out }, { perm: [1, 2, 0, 3] });
+  });
+}
+
+/** Switches for the measured alternatives (tests run both paths). */
+export const wasmKernelOptions = { shiftGemmFilterGrad: true, simdPoolGrad: true, simdColumnSum: true };
+
+/** The parts of BackendWasm this module reaches into for the shift-GEMM filter gradient. */
+interface WasmInternals {
+  dataIdNextNumber: number;
+  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } };
+  wasm: BackendWasm['wasm'] & {
+    tfjs: { registerTensor(id: number, size: number, offset: number): void; disposeData(id: number): void };
+  };
+}
+
+let wasmBatchMatMul: ((...args: (number | Uint8Array)[]) => void) | undefined;
+let wasmBatchMatMulOwner: unknown;
+
+/**
+ * Stride-1 filter gradient as matrix products on shifted views, with no im2col copy: with x padded
+ * to [Hp, Wp] and stored per image channel-major, xT[n][ci][p][q], the input window of tap
+ * (kh, kw) is image n's flat array shifted by s = kh*Wp + kw, so
+ *   dW[kh,kw] = sum_n A_{n,s} . dyG_n,
+ * where A_{n,s} is the [Ci, Hp*Wp] view of xT[n] starting at s and dyG_n is image n's dy
+ * zero-padded to [Hp*Wp, Co] (zero wherever no output exists, so a view's reads past its row only
+ * ever meet zeros; one zero image at the end keeps the last view inside the buffer). The views are
+ * tensors registered on xT's memory and fed to wasm's XNNPACK matmul, which packs dyG_n once for
+ * the KH*KW taps; products land in their blocks of a [N, KH, KW, Ci, Co] buffer, summed over n.
+ * Per image, both operands stay in cache (one product over the whole batch streams from memory).
+ */
+function conv2DBackpropFilterShiftGemm(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
+  const internals = backend as unknown as WasmInternals;
+  if (wasmBatchMatMul === undefined || wasmBatchMatMulOwner !== backend.wasm) {
+    const module = backend.wasm as unknown as { cwrap(name: string, ret: null, args: string[]): unknown };
+    wasmBatchMatMul = module.cwrap('BatchMatMul', null, [
+      'number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number',
+    ]) as unknown as (...args: (number | Uint8Array)[]) => void;
+    wasmBatchMatMulOwner = backend.wasm;
+  }
+  const matmul = wasmBatchMatMul;
+  const { batchSize: N, inChannels: Ci, outChannels: Co, filterHeight: KH, filterWidth: KW } = info;
+  const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
+  const { top, left } = info.padInfo;
+  const Hp = OH + KH - 1;
+  const Wp = OW + KW - 1;
+  const P = Hp * Wp;
+  const taps = KH * KW;
+  return withScratch(backend, (s) => {
+    const xT = s.run('Transpose', { x }, { perm: [0, 3, 1, 2] });
+    const xP = s.run(
+      'PadV2',
+      { x: xT },
+      {
+        paddings: [
+          [0, 1],
+          [0, 0],
+          [top, Hp - H - top],
+          [left, Wp - W - left],
+        ],
+        constantValue: 0,
+      },
+    );
+    const dyG = s.run(
+      'PadV2',
+      { x: dy },
+      {
+        paddings: [
+          [0, 0],
+          [0, Hp - OH],
+          [0, Wp - OW],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
+    const parts = backend.makeOutput([N, taps * Ci * Co], 'float32');
+    s.track(parts);
+    const xBase = internals.dataIdMap.get(xP.dataId).memoryOffset;
+    const dyBase = internals.dataIdMap.get(dyG.dataId).memoryOffset;
+    const outBase = internals.dataIdMap.get(parts.dataId).memoryOffset;
+    const aShape = new Uint8Array(new Int32Array([1, Ci, P]).buffer);
+    const bShape = new Uint8Array(new Int32Array([1, P, Co]).buffer);
+    const tfjs = internals.wasm.tfjs;
+    for (let n = 0; n < N; n++) {
+      // Registering dyG_n under its own id lets XNNPACK pack it once for all taps (its operator
+      // cache is keyed by the weights' id and dropped when that id is disposed).
+      const bId = internals.dataIdNextNumber++;
+      tfjs.registerTensor(bId, P * Co, dyBase + 4 * n * P * Co);
+      try {
+        for (let tap = 0; tap < taps; tap++) {
+          const shift = Math.floor(tap / KW) * Wp + (tap % KW);
+          const aId = internals.dataIdNextNumber++;
+          const oId = internals.dataIdNextNumber++;
+          tfjs.registerTensor(aId, Ci * P, xBase + 4 * (n * Ci * P + shift));
+          tfjs.registerTensor(oId, Ci * Co, outBase + 4 * (n * taps + tap) * Ci * Co);
+          try {
+            matmul(aId, aShape, 3, bId, bShape, 3, 0, 0, oId);
+          } finally {
+            tfjs.disposeData(aId);
+            tfjs.disposeData(oId);
+          }
+        }
+      } finally {
+        tfjs.disposeData(bId);
+      }
+    }
+    const sum = s.run('Sum', { x: parts }, { axis: [0], keepDims: false });
+    return s.run('Reshape', { x: sum }, { shape: [KH, KW, Ci, Co] });
   });
 }
 
@@ -299,6 +418,21 @@ function maxPoolGrad(args: Parameters<KernelFunc>[0]): TensorInfo {
   if (!util.arraysEqual(dy.shape, expectDy)) {
     throw invalidInput(`MaxPoolGrad: dy has shape [${dy.shape}], expected [${expectDy}]`);
   }
+  const simd = wasmKernelOptions.simdPoolGrad ? simdForWasmBackend(backend) : null;
+  if (simd && fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && C % 4 === 0 && input.dtype === 'float32') {
+    // Non-overlapping 2x2 windows: one SIMD pass per output row (pool2grad in simd-module.ts).
+    const out = backend.makeOutput(input.shape, 'float32');
+    if (H !== 2 * OH || W !== 2 * OW) (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+    const ptr = (t: TensorInfo): number => backend.getMemoryOffset(t.dataId);
+    const [xb, gb, ob] = [ptr(input), ptr(dy), ptr(out)];
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const xRow = 4 * (n * H + 2 * oh) * W * C;
+        simd.pool2grad(xb + xRow, gb + 4 * (n * OH + oh) * OW * C, ob + xRow, OW, C / 4, 4 * W * C);
+      }
+    }
+    return out;
+  }
   // Copies of the inputs first: allocating the output may grow (and detach) the wasm heap.
   const x = backend.readSync(input.dataId) as Float32Array;
   const g = backend.readSync(dy.dataId) as Float32Array;
@@ -358,6 +492,30 @@ function unsortedSegmentSum(args: Parameters<KernelFunc>[0]): TensorInfo {
   });
 }
 
+/**
+ * Sum over leading axes (bias gradients: dy [N, H, W, C] summed to [C]) as SIMD column sums in one
+ * pass; wasm's own Sum first transposes the reduced axes innermost, a full copy of dy. Other
+ * reductions go to the original kernel.
+ */
+function sum(args: Parameters<KernelFunc>[0]): TensorInfo {
+  const { x } = args.inputs as { x: TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const backend = args.backend as BackendWasm;
+  const original = originals.get('Sum');
+  if (original === undefined) throw new LabError('internal', 'original wasm Sum kernel missing');
+  const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
+  const cols = util.sizeFromShape(x.shape.slice(axes.length));
+  const simd = wasmKernelOptions.simdColumnSum && leading && x.dtype === 'float32' && cols % 4 === 0 ? simdForWasmBackend(backend) : null;
+  if (simd === null) return original.kernelFunc(args) as TensorInfo;
+  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+  const outShape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
+  const out = backend.makeOutput(outShape, 'float32');
+  (backend.typedArrayFromHeap(out) as Float32Array).fill(0);
+  simd.colsum(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), rows, cols / 4);
+  return out;
+}
+
 /** a^T . b (transposeA) or a . b through the fast path of this module's BatchMatMul. */
 function batchMatMulKernel(s: Scratch, a: TensorInfo, b: TensorInfo, transposeA: boolean): TensorInfo {
   const a2 = transposeA ? swapLastTwo(s, a) : a;
@@ -370,6 +528,7 @@ const implementations: Record<(typeof WASM_KERNEL_NAMES)[number], KernelFunc> = 
   BatchMatMul: batchMatMul as KernelFunc,
   MaxPoolGrad: maxPoolGrad as KernelFunc,
   UnsortedSegmentSum: unsortedSegmentSum as KernelFunc,
+  Sum: sum as KernelFunc,
 };
 
 /** Installs this module's wasm kernels (idempotent); returns the names it newly registered. */

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { WASM_KERNEL_NAMES, registerWasmKernels, selectBackend } from '../../../../main/lab/backend/index.js';
+import { wasmKernelOptions } from '../../../../main/lab/backend/wasm-kernels.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
@@ -89,7 +90,13 @@ describe('wasm kernels', () => {
     expect(registerWasmKernels()).toEqual([]);
   });
 
-  it.each(CASES)('Conv2DBackpropFilter agrees with cpu: $x $w $strides $pad', async (c) => {
+  it.each([
+    ...CASES.map((c) => ({ ...c, shiftGemm: true })),
+    ...CASES.map((c) => ({ ...c, shiftGemm: false })),
+    { x: [3, 10, 9, 8] as Shape4, w: [3, 3, 8, 12] as Shape4, strides: 1, pad: 'same' as Pad, shiftGemm: true },
+    { x: [2, 11, 12, 3] as Shape4, w: [5, 3, 3, 8] as Shape4, strides: 1, pad: 'valid' as Pad, shiftGemm: true },
+  ])('Conv2DBackpropFilter agrees with cpu: $x $w $strides $pad (shift-GEMM path for stride 1: $shiftGemm)', async (c) => {
+    wasmKernelOptions.shiftGemmFilterGrad = c.shiftGemm;
     const dyShape = convOut(c.x, c.w, c.strides, c.pad);
     const xv = values(tf.util.sizeFromShape(c.x), 11);
     const dyv = values(tf.util.sizeFromShape(dyShape), 23);
@@ -104,6 +111,7 @@ describe('wasm kernels', () => {
     };
     const [cpu] = await on('cpu', run);
     const [wasm] = await on('wasm', run);
+    wasmKernelOptions.shiftGemmFilterGrad = true;
     expect(relErr(wasm as Float32Array, cpu as Float32Array), label(c)).toBeLessThanOrEqual(1e-4);
   });
 
@@ -153,6 +161,52 @@ describe('wasm kernels', () => {
       const [wasm] = await on('wasm', run(pad, size, stride));
       expect(relErr(wasm as Float32Array, cpu as Float32Array), `${pad} ${size}/${stride}`).toBeLessThanOrEqual(1e-6);
     }
+  });
+
+  it.each([true, false])('routes 2x2 max-pool gradients like cpu with channels in fours (SIMD path: %s)', async (simd) => {
+    wasmKernelOptions.simdPoolGrad = simd;
+    // Odd sizes leave a row/column outside every window; rounded values make ties (first max wins).
+    for (const shape of [
+      [2, 6, 6, 8],
+      [2, 7, 5, 4],
+      [1, 4, 4, 12],
+    ] as Shape4[]) {
+      const xv = values(tf.util.sizeFromShape(shape), 47).map((v) => Math.round(v * 3) / 3 - 0.2);
+      const run = (): tf.Tensor =>
+        tf.grad((x: tf.Tensor) => {
+          const y = tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid');
+          return tf.sum(tf.mul(y, tf.tensor(values(tf.util.sizeFromShape(y.shape), 48), y.shape)));
+        })(tf.tensor4d(xv, shape));
+      const [cpu] = await on('cpu', run);
+      const [wasm] = await on('wasm', run);
+      expect(relErr(wasm as Float32Array, cpu as Float32Array), `${shape}`).toBeLessThanOrEqual(1e-6);
+    }
+    wasmKernelOptions.simdPoolGrad = true;
+  });
+
+  it.each([true, false])('sums over leading axes (bias gradients) like cpu (SIMD path: %s)', async (simd) => {
+    wasmKernelOptions.simdColumnSum = simd;
+    const x = values(4 * 5 * 3 * 8, 57);
+    const cases: [number[], number | number[], boolean][] = [
+      [[4, 5, 3, 8], [0, 1, 2], false],
+      [[4, 5, 3, 8], [0, 1, 2], true],
+      [[20, 24], 0, false],
+      [[4, 5, 24], [1, 0], false],
+      [[4, 5, 3, 8], [-1], false], // not leading: the original kernel
+      [[4, 5, 3, 8], [0, 2], true],
+      [[20, 3, 8], [0, 1], false],
+      [[8, 5, 3, 4], [0, 1, 2, 3], false],
+      [[40, 3], [0], false], // 3 columns: not a multiple of 4
+    ];
+    for (const [shape, axis, keepDims] of cases) {
+      const run = (): tf.Tensor => tf.sum(tf.tensor(x.subarray(0, tf.util.sizeFromShape(shape)), shape), axis, keepDims);
+      const [cpu] = await on('cpu', run);
+      const [wasm] = await on('wasm', run);
+      expect(relErr(wasm as Float32Array, cpu as Float32Array), `${shape} ${String(axis)} ${keepDims}`).toBeLessThanOrEqual(1e-5);
+    }
+    await tf.setBackend('wasm');
+    expect(tf.sum(tf.ones([3, 2, 4]), [0, 1], true).shape).toEqual([1, 1, 4]);
+    wasmKernelOptions.simdColumnSum = true;
   });
 
   it('computes transposed and batched matMul like cpu', async () => {
@@ -262,6 +316,14 @@ describe('wasm kernels', () => {
         } as unknown as tf.NamedAttrMap);
       });
     }
+    // Stride 1 (the shift-GEMM filter gradient), a SIMD 2x2 max-pool gradient and a column sum.
+    tf.tidy(() => {
+      const x4 = tf.tensor4d(values(2 * 8 * 8 * 4, 93), [2, 8, 8, 4]);
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => {
+        const y = tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'));
+        return tf.sum(tf.maxPool(tf.add(y, tf.ones([8])) as tf.Tensor4D, 2, 2, 'valid'));
+      })([x4, tf.ones([3, 3, 4, 8])]);
+    });
     const after = tf.memory();
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numDataBuffers).toBe(before.numDataBuffers);

@@ -1,0 +1,164 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  FUSED_OPTIMIZER_BACKENDS,
+  MASKED_ADAM,
+  hasFusedOptimizer,
+  registerOptimizerKernels,
+  selectBackend,
+} from '../../../../main/lab/backend/index.js';
+import { fusedKernelOptions } from '../../../../main/lab/backend/optimizer-kernels.js';
+import { simdOptimizerModuleBytes } from '../../../../main/lab/backend/simd-module.js';
+import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
+
+/** Deterministic values in [-1, 1) from a seed (a small LCG, identical on every backend). */
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** max|a - b| / max|b|. */
+function relErr(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
+    scale = Math.max(scale, Math.abs(b[i] as number));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+// Sizes not divisible by 4 exercise the SIMD groups and the scalar tail.
+const SHAPES: Record<string, number[]> = { 'fc.weight': [7, 13], 'fc.bias': [13], 'conv.weight': [3, 3, 2, 4], 'head.weight': [5, 3] };
+const MASKED = ['fc.weight', 'conv.weight'];
+
+/**
+ * Runs `steps` masked optimizer steps on `backend` with fixed gradients per step; returns the
+ * final parameters and slots. `fused: false` is the unfused TF.js-ops reference.
+ */
+async function train(backend: 'cpu' | 'wasm', config: OptimizerConfig, fused: boolean, steps = 4): Promise<Record<string, Float32Array>> {
+  await tf.setBackend(backend);
+  const params: Record<string, tf.Variable> = {};
+  const masks: Record<string, tf.Tensor> = {};
+  Object.entries(SHAPES).forEach(([name, shape], i) => {
+    const size = tf.util.sizeFromShape(shape);
+    const init = tf.tensor(values(size, 10 + i), shape);
+    params[name] = tf.variable(init);
+    init.dispose();
+    if (MASKED.includes(name)) {
+      masks[name] = tf.tensor(Float32Array.from(values(size, 20 + i), (v) => (v > 0 ? 1 : 0)), shape);
+      const masked = tf.mul(params[name], masks[name]);
+      params[name].assign(masked);
+      masked.dispose();
+    }
+  });
+  const opt = new MaskedOptimizer(config, params, masks);
+  for (let step = 0; step < steps; step++) {
+    const grads: Record<string, tf.Tensor> = {};
+    Object.entries(SHAPES).forEach(([name, shape], i) => {
+      grads[params[name].name] = tf.tensor(values(tf.util.sizeFromShape(shape), 100 * step + i + 1), shape);
+    });
+    opt.step(grads, 0.05 / (step + 1), { fused });
+    tf.dispose(Object.values(grads));
+  }
+  const out: Record<string, Float32Array> = {};
+  for (const [name, v] of Object.entries(params)) out[name] = v.dataSync() as Float32Array;
+  const slots = (opt as unknown as { slots: Map<string, tf.Variable[]> }).slots;
+  for (const [name, list] of slots) list.forEach((s, i) => (out[`${name}#${i}`] = s.dataSync() as Float32Array));
+  opt.dispose();
+  tf.dispose([...Object.values(params), ...Object.values(masks)]);
+  return out;
+}
+
+const CONFIGS: [string, OptimizerConfig][] = [
+  ['adam', { type: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 }],
+  ['adam + weight decay', { type: 'adam', lr: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.01 }],
+  ['sgd', { type: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false }],
+  ['sgd + momentum + weight decay', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: false }],
+  ['sgd + nesterov', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true }],
+];
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+afterEach(() => {
+  fusedKernelOptions.simd = true;
+});
+
+describe('fused masked optimizer kernels', () => {
+  it('are registered on wasm and cpu, once', () => {
+    for (const b of FUSED_OPTIMIZER_BACKENDS) expect(hasFusedOptimizer(b)).toBe(true);
+    expect(hasFusedOptimizer('tensorflow')).toBe(false);
+    expect(registerOptimizerKernels()).toEqual([]);
+  });
+
+  it('ship a valid WebAssembly SIMD module for shared and unshared memory', () => {
+    const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    expect(wa.validate(simdOptimizerModuleBytes(false))).toBe(true);
+    expect(wa.validate(simdOptimizerModuleBytes(true))).toBe(true);
+  });
+
+  it.each(CONFIGS)('%s: wasm (SIMD and JS loop) and cpu agree with the unfused ops on cpu', async (_, config) => {
+    const reference = await train('cpu', config, false);
+    const candidates = {
+      'cpu fused': await train('cpu', config, true),
+      'wasm fused SIMD': await train('wasm', config, true),
+      'wasm fused JS': await (async () => {
+        fusedKernelOptions.simd = false;
+        return train('wasm', config, true);
+      })(),
+      'wasm unfused': await train('wasm', config, false),
+    };
+    for (const [label, got] of Object.entries(candidates)) {
+      expect(Object.keys(got).sort()).toEqual(Object.keys(reference).sort());
+      for (const key of Object.keys(reference)) {
+        expect(relErr(got[key] as Float32Array, reference[key] as Float32Array), `${label} ${key}`).toBeLessThanOrEqual(1e-4);
+      }
+    }
+  });
+
+  it('keeps pruned weights and their optimizer state at exactly zero', async () => {
+    const out = await train('wasm', CONFIGS[1]![1], true, 6);
+    for (const [i, name] of MASKED.entries()) {
+      const size = tf.util.sizeFromShape(SHAPES[name]!);
+      const mask = values(size, 20 + Object.keys(SHAPES).indexOf(name)).map((v) => (v > 0 ? 1 : 0));
+      for (let j = 0; j < size; j++) {
+        if (mask[j] === 0) {
+          // (-0 is fine: a negative update times a zero mask, as with the unfused ops.)
+          expect(Math.abs(out[name]![j]!), `${name}[${j}] (${i})`).toBe(0);
+          expect(Math.abs(out[`${name}#0`]![j]!)).toBe(0);
+          expect(Math.abs(out[`${name}#1`]![j]!)).toBe(0);
+        }
+      }
+    }
+  });
+
+  it('rejects inputs of different shapes', async () => {
+    await tf.setBackend('wasm');
+    const w = tf.ones([4]);
+    const g = tf.ones([5]);
+    expect(() =>
+      tf.engine().runKernel(MASKED_ADAM, { w, g, m: w, v: w }, { lr: 1, beta1: 0.9, beta2: 0.9, epsilon: 1e-8, weightDecay: 0, bc1: 1, bc2: 1 }),
+    ).toThrow(/shape/);
+    tf.dispose([w, g]);
+  });
+
+  it('leaks no tensors', async () => {
+    await tf.setBackend('wasm');
+    await train('wasm', CONFIGS[0]![1], true, 1);
+    const before = tf.memory();
+    await train('wasm', CONFIGS[0]![1], true, 3);
+    await train('wasm', CONFIGS[4]![1], true, 3);
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
