@@ -10,7 +10,7 @@ import { LabError, invalidInput } from '../../contract/errors.js';
 import '../gradients.js';
 import './wasm-kernels.js';
 import './optimizer-kernels.js';
-import { threadsSupported, useThreadedWasm, wantedWasmThreads } from './wasm-threads.js';
+import { threadsSupported, useThreadedWasm, wasmThreadChoice } from './wasm-threads.js';
 
 /** What the user may ask for: a backend, the CUDA build of the tensorflow one, or the best available. */
 export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
@@ -125,7 +125,7 @@ function configureWasmPaths(): void {
   tfWasm.setWasmPaths(dist + path.sep);
 }
 
-/** Why the threaded wasm build was not used (recorded in the backend details). */
+/** Why the wasm build in use was chosen (recorded in the backend details). */
 let wasmThreadsNote: string | undefined;
 
 /**
@@ -133,9 +133,9 @@ let wasmThreadsNote: string | undefined;
  * returns true when it is active, false after restoring the single-threaded build.
  */
 async function tryThreadedWasm(): Promise<boolean> {
-  const threads = wantedWasmThreads();
+  const { threads, why } = wasmThreadChoice();
   if (threads <= 1) {
-    wasmThreadsNote = 'single-threaded build (set COLT_WASM_THREADS=2..8 or auto for the threaded one)';
+    wasmThreadsNote = `single-threaded build: ${why} (COLT_WASM_THREADS=2..8 or auto asks for threads)`;
     return false;
   }
   if (!threadsSupported()) {
@@ -145,7 +145,7 @@ async function tryThreadedWasm(): Promise<boolean> {
   const restore = useThreadedWasm(threads);
   try {
     if (await quietly(() => tf.setBackend('wasm'))) {
-      wasmThreadsNote = undefined;
+      wasmThreadsNote = `threaded build: ${why}`;
       return true;
     }
     wasmThreadsNote = 'the threaded build failed to initialise';

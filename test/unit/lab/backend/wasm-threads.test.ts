@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { backendInfo, selectBackend } from '../../../../main/lab/backend/index.js';
-import { wantedWasmThreads } from '../../../../main/lab/backend/wasm-threads.js';
+import { wantedWasmThreads, type ThreadContext } from '../../../../main/lab/backend/wasm-threads.js';
 import { MaskedOptimizer } from '../../../../main/lab/optimizers.js';
 
 function values(n: number, seed: number): Float32Array {
@@ -64,19 +64,27 @@ beforeAll(async () => {
 });
 
 describe('threaded wasm backend', () => {
-  it('reads the thread count from COLT_WASM_THREADS (default one thread)', () => {
-    expect(wantedWasmThreads({})).toBe(1);
-    expect(wantedWasmThreads({ COLT_WASM_THREADS: '3' })).toBe(3);
-    expect(wantedWasmThreads({ COLT_WASM_THREADS: '64' })).toBe(8);
-    expect(wantedWasmThreads({ COLT_WASM_THREADS: 'nonsense' })).toBe(1);
-    expect(wantedWasmThreads({ COLT_WASM_THREADS: 'auto' })).toBeGreaterThanOrEqual(1);
+  it('takes COLT_WASM_THREADS, else every core when a core is free in a main thread', () => {
+    const idle: ThreadContext = { cores: 2, load: 0.3, isMainThread: true };
+    const busy: ThreadContext = { cores: 2, load: 3.2, isMainThread: true };
+    const worker: ThreadContext = { cores: 4, load: 0, isMainThread: false };
+    expect(wantedWasmThreads({}, idle)).toBe(2);
+    expect(wantedWasmThreads({}, busy)).toBe(1);
+    expect(wantedWasmThreads({}, worker)).toBe(1);
+    expect(wantedWasmThreads({}, { cores: 1, load: 0, isMainThread: true })).toBe(1);
+    expect(wantedWasmThreads({}, { cores: 32, load: 0, isMainThread: true })).toBe(8);
+    expect(wantedWasmThreads({ COLT_WASM_THREADS: '3' }, busy)).toBe(3);
+    expect(wantedWasmThreads({ COLT_WASM_THREADS: '64' }, idle)).toBe(8);
+    expect(wantedWasmThreads({ COLT_WASM_THREADS: '1' }, idle)).toBe(1);
+    expect(wantedWasmThreads({ COLT_WASM_THREADS: 'nonsense' }, busy)).toBe(1);
+    expect(wantedWasmThreads({ COLT_WASM_THREADS: 'auto' }, busy)).toBe(2);
   });
 
   it('runs the threaded build with the requested threads, and says so', () => {
     const info = backendInfo();
     expect(info.name).toBe('wasm');
     expect(info.details.wasmThreads).toBe(2);
-    expect(info.details.wasmThreadsNote).toBeUndefined();
+    expect(info.details.wasmThreadsNote).toBe('threaded build: COLT_WASM_THREADS=2');
   });
 
   it('trains like cpu (conv, gradients, fused masked update) and repeats itself exactly', async () => {
