@@ -276,7 +276,8 @@ export class JobPool {
     try {
       // The worker's stdout goes to stderr: stdout may be a JSON-lines stream (`colt run --json`).
       worker = new Worker(workerUrl('job-worker'), { workerData: data, stdout: true, ...(resourceLimits ? { resourceLimits } : {}) });
-      worker.stdout.pipe(process.stderr, { end: false });
+      // Copied chunk by chunk: a pipe per worker would add listeners to process.stderr for every job.
+      worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     } catch (e) {
       this.used -= slots;
       const error = wireError(e);

@@ -20,6 +20,8 @@ import { prunableSizes, pruneRandomly, planFromConfig } from '../../lab/pruning.
 import { getPreset } from '../../lab/presets.js';
 import { trainModel } from '../../lab/train.js';
 import { initBuffers, initWeights, ModelState } from '../../lab/weights.js';
+import { measureColtParallel, measureEventLoopLag } from '../../jobs/bench-jobs.js';
+import { benchLibrary } from '../../library/bench-library.js';
 import { info, out } from '../output.js';
 
 /** One throughput figure. */
@@ -219,6 +221,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       steps: { type: 'string', default: '30' },
       repeat: { type: 'string', default: '1' },
       'skip-round': { type: 'boolean', default: false },
+      'skip-library': { type: 'boolean', default: false },
+      'skip-jobs': { type: 'boolean', default: false },
       'no-pytorch': { type: 'boolean', default: false },
       python: { type: 'string' },
       'torch-threads': { type: 'string' },
@@ -263,6 +267,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const round = values['skip-round'] ? null : await measureQuickColtRound();
   if (!values.json && round) out(`quick COLT round 1: ${round.seconds.toFixed(1)} s (${round.samples} partition + ${round.evaluationSamples} evaluation images)`);
+  const library = values['skip-library'] ? null : await benchLibrary();
+  if (!values.json && library) for (const f of library) out(`library: ${f.name}: ${f.ms.toFixed(0)} ms (goal ≤ ${f.goalMs} ms; ${f.detail})`);
+  let jobs: { eventLoopLag: Awaited<ReturnType<typeof measureEventLoopLag>>; coltParallel: Awaited<ReturnType<typeof measureColtParallel>> } | null = null;
+  if (!values['skip-jobs']) {
+    const where = { backend, dataDir: appDataDir(), cacheDir: cacheDir() };
+    jobs = { eventLoopLag: await measureEventLoopLag(where), coltParallel: await measureColtParallel({ ...where, repeats: 3 }) };
+    if (!values.json) {
+      const lag = jobs.eventLoopLag;
+      const colt = jobs.coltParallel;
+      out(`jobs: main-thread event-loop lag while ${lag.concurrentJobs} experiments train: p99 ${lag.p99Ms.toFixed(1)} ms (max ${lag.maxMs.toFixed(0)} ms; goal p99 ≤ 20 ms; load ${lag.loadBefore.toFixed(1)} → ${lag.loadAfter.toFixed(1)})`);
+      out(`jobs: COLT P=${colt.partitions} round in parallel workers / sequential: ${colt.roundRatio.toFixed(2)} (goal ≤ 0.6; with the full-data evaluation ${colt.evaluatedRoundRatio.toFixed(2)}); same masks: ${colt.sameMasks}`);
+    }
+  }
   if (values.json) {
     out(
       JSON.stringify({
@@ -275,6 +292,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
         ratio,
         batchPrep: prep,
         quickColtRound: round,
+        library,
+        jobs,
       }),
     );
   }

@@ -15,7 +15,7 @@ interface BenchLine {
 }
 
 // One timed step per model keeps these quick; they check what is reported, never how fast.
-const quick = ['--steps', '1', '--skip-round'];
+const quick = ['--steps', '1', '--skip-round', '--skip-library', '--skip-jobs'];
 
 /** A stand-in python3 that "has torch" and reports fixed PyTorch figures. */
 function fakePython(dir: string): string {

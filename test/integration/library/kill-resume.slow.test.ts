@@ -8,7 +8,8 @@ import { openLibrary } from '../../../main/library/db.js';
 import { colt, ROOT, tempHome } from '../../helpers/cli.js';
 
 const RUN = ['run', '--preset', 'quick', '--set', 'training.duration=50it', '--set', 'stop.maxRounds=3', '--set', 'data.trainLimit=2000', '--json'];
-const KILLS = 4;
+// The issue asks for 10 kills; CI runs 4 (COLT_KILLS=10 for the full version).
+const KILLS = Number(process.env.COLT_KILLS ?? 4);
 
 /** Starts the built CLI and SIGKILLs it after `ms` (unless it ended first); resolves with its exit. */
 function runAndKill(args: string[], env: Record<string, string>, ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
