@@ -5,7 +5,7 @@ import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
 import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly } from './pruning.js';
-import { shouldStop, type RunResult } from './run-result.js';
+import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
 import { evaluateTicket } from './ticket-eval.js';
 import { trainModel } from './train.js';
 import { initBuffers, initWeights, ModelState, type WeightMap } from './weights.js';
@@ -62,22 +62,7 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
       pruneSource = config.pruning.pruneFrom === 'best' && result.selectedParams ? result.selectedParams : final;
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, rewindParams, seed, { method, round }) : null;
       const s = sparsity(mask, ctx.totalParams);
-      const shown = transferred ?? result;
-      const record: RoundRecord = {
-        type: 'round',
-        method,
-        seed,
-        round,
-        sparsity: s.overall,
-        sparsityAll: s.overAll,
-        layerSparsity: s.perLayer,
-        testAccuracy: shown.selected.testAccuracy,
-        valAccuracy: shown.selected.valAccuracy,
-        earlyStopIteration: shown.earlyStopIteration,
-        samples: result.samples,
-        evaluationSamples: transferred?.samples ?? 0,
-        seconds: (clock() - started) / 1000,
-      };
+      const record = trainedRoundRecord({ method, seed, round }, s, result, transferred, (clock() - started) / 1000);
       const last = shouldStop(config, round, s);
       rounds.push(record);
       ctx.sink.event(record);

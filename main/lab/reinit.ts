@@ -1,7 +1,7 @@
 import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { sparsity, type Mask } from './masks.js';
-import { shouldStop, type RunResult } from './run-result.js';
+import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
 import { evaluateTicket } from './ticket-eval.js';
 import { trainModel } from './train.js';
 import { initBuffers, initWeights, ModelState } from './weights.js';
@@ -38,23 +38,8 @@ export async function runReinit(ctx: LabContext, seed: number, impMasks: readonl
         onProgress: (p) => ctx.sink.event({ type: 'progress', method: 'reinit', seed, round, phase: 'train', ...p }),
       });
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, init, seed, { method: 'reinit', round }) : null;
-      const shown = transferred ?? result;
       const s = sparsity(mask, ctx.totalParams);
-      const record: RoundRecord = {
-        type: 'round',
-        method: 'reinit',
-        seed,
-        round,
-        sparsity: s.overall,
-        sparsityAll: s.overAll,
-        layerSparsity: s.perLayer,
-        testAccuracy: shown.selected.testAccuracy,
-        valAccuracy: shown.selected.valAccuracy,
-        earlyStopIteration: shown.earlyStopIteration,
-        samples: result.samples,
-        evaluationSamples: transferred?.samples ?? 0,
-        seconds: (clock() - started) / 1000,
-      };
+      const record = trainedRoundRecord({ method: 'reinit', seed, round }, s, result, transferred, (clock() - started) / 1000);
       const last = round === impMasks.length - 1 || shouldStop(config, round, s);
       rounds.push(record);
       ctx.sink.event(record);

@@ -1,6 +1,7 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { RoundRecord } from './events.js';
 import type { SparsityReport } from './masks.js';
+import type { TrainResult } from './train.js';
 
 /** The rounds one run (method × seed) produced. */
 export interface RunResult {
@@ -15,4 +16,31 @@ export function shouldStop(config: ExperimentConfig, round: number, s: SparsityR
   const target = config.stop.targetSparsity;
   if (target === undefined) return false;
   return (config.stop.sparsityOver === 'all' ? s.overAll : s.overall) >= target;
+}
+
+/**
+ * The record of a round whose ticket was trained in one piece (IMP, random, reinit): figures from
+ * the training, or from the ticket's evaluation on another dataset when there is one (transfer).
+ */
+export function trainedRoundRecord(
+  label: { method: Method; seed: number; round: number },
+  s: SparsityReport,
+  trained: TrainResult,
+  transferred: TrainResult | null,
+  seconds: number,
+): RoundRecord {
+  const shown = transferred ?? trained;
+  return {
+    type: 'round',
+    ...label,
+    sparsity: s.overall,
+    sparsityAll: s.overAll,
+    layerSparsity: s.perLayer,
+    testAccuracy: shown.selected.testAccuracy,
+    valAccuracy: shown.selected.valAccuracy,
+    earlyStopIteration: shown.earlyStopIteration,
+    samples: trained.samples,
+    evaluationSamples: transferred?.samples ?? 0,
+    seconds,
+  };
 }
