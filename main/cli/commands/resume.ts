@@ -70,9 +70,9 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   try {
     writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
     if (values.all) {
-      const n = await resumeInterrupted(db, options);
-      if (n === 0) info('no interrupted runs in this library');
-      return 0;
+      const { runs, code } = await resumeInterrupted(db, options);
+      if (runs === 0) info('no interrupted runs in this library');
+      return code;
     }
     const id = positionals[0];
     if (/^e/i.test(id)) {
@@ -83,16 +83,14 @@ export async function resumeCommand(argv: string[]): Promise<number> {
         info(`experiment e${experimentId} is finished; nothing to resume`);
         return 0;
       }
-      await resumeRuns(db, experimentId, runs, options);
-      return 0;
+      return await resumeRuns(db, experimentId, runs, options);
     }
     const run = getRun(db, parseId(id, 'run', 'r'));
     if (run.status === 'finished') {
       info(`run ${run.id} is finished; nothing to resume`);
       return 0;
     }
-    await resumeRuns(db, run.experimentId, [run], options);
-    return 0;
+    return await resumeRuns(db, run.experimentId, [run], options);
   } finally {
     db.close();
   }
@@ -100,24 +98,31 @@ export async function resumeCommand(argv: string[]): Promise<number> {
 
 /**
  * Continues every experiment left interrupted (its interrupted and not yet started runs, not
- * failed or cancelled ones). Returns how many runs it continued.
+ * failed or cancelled ones). Returns how many runs it continued and the exit code (1 when a run
+ * failed; 130 when paused with Ctrl-C, which leaves the experiments after it alone).
  */
-export async function resumeInterrupted(db: Db, options: ResumeOptions): Promise<number> {
+export async function resumeInterrupted(db: Db, options: ResumeOptions): Promise<{ runs: number; code: number }> {
   writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
   const experiments = db.prepare("SELECT DISTINCT experiment_id FROM runs WHERE status = 'interrupted' ORDER BY experiment_id").pluck().all() as number[];
   let count = 0;
+  let code = 0;
   for (const experimentId of experiments) {
     const runs = runsOfExperiment(db, experimentId).filter((r) => r.status === 'interrupted' || r.status === 'pending');
     if (runs.length === 0) continue;
     info(`resuming experiment e${experimentId}: runs ${runs.map((r) => r.id).join(', ')}`);
-    await resumeRuns(db, experimentId, runs, options);
+    const c = await resumeRuns(db, experimentId, runs, options);
     count += runs.length;
+    if (c !== 0) code = c;
+    if (c === 130) break;
   }
-  return count;
+  return { runs: count, code };
 }
 
-/** Continues some runs of one experiment, after checking nobody else runs them and the data is unchanged. */
-async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options: ResumeOptions): Promise<void> {
+/**
+ * Continues some runs of one experiment, after checking nobody else runs them and the data is
+ * unchanged. Returns the exit code (executeLibraryRun's).
+ */
+async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options: ResumeOptions): Promise<number> {
   const host = os.hostname();
   for (const r of runs) {
     if (r.status !== 'running' || options.force) continue;
@@ -167,7 +172,8 @@ async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options:
     info(`backend: ${backend.name} (${backend.reason})`);
     for (const r of resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
   }
-  const summary = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json: options.json, libraryHint: options.libraryHint, resume });
+  const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json: options.json, dataDir: options.dataDir, libraryHint: options.libraryHint, resume });
   if (options.json) out(JSON.stringify({ ...summary, experimentId }));
   else out(describeSummary(summary));
+  return code;
 }

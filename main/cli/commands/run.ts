@@ -64,11 +64,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (resumeFirst && values.preset === undefined && values.config === undefined) {
     const db = openLibrary(libraryPath(values.library));
     try {
-      await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+      return (await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) })).code;
     } finally {
       db.close();
     }
-    return 0;
   }
   const config = resolveConfig(values.preset, values.config, values.seeds, values.set ?? []);
   const backendRequest = parseBackend(values.backend ?? 'auto');
@@ -85,7 +84,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
     if (resumeFirst) {
-      await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+      const resumed = await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+      // Paused (Ctrl-C): the new experiment does not start.
+      if (resumed.code === 130) return resumed.code;
       // Resumed runs may have used another backend; this experiment uses the one asked for.
       await selectBackend(backendRequest);
     }
@@ -119,10 +120,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       info(`dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.test.count} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
       info(`experiment e${experimentId}: ${config.name}: ${config.arch}, methods ${config.methods.join(', ')}, seeds ${config.seeds.join(', ')} (runs ${runs.map((r) => r.id).join(', ')}; library ${db.name})`);
     }
-    const summary = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, libraryHint: libraryHint(values.library) });
+    const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, dataDir, libraryHint: libraryHint(values.library) });
     if (json) out(JSON.stringify({ ...summary, experimentId }));
     else out(describeSummary(summary));
-    return 0;
+    return code;
   } finally {
     db.close();
   }

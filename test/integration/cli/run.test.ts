@@ -13,14 +13,18 @@ describe('colt run', () => {
     expect(types[0]).toBe('start');
     expect(types[types.length - 1]).toBe('summary');
     const rounds = r.lines.filter((l) => l.type === 'round');
-    expect(rounds.map((l) => `${l.method}/${l.round}`)).toEqual(['imp/0', 'imp/1', 'colt/0', 'colt/1', 'random/0', 'random/1']);
+    // Runs go in parallel jobs: their rounds may interleave, but each run's stay in round order.
+    expect(rounds).toHaveLength(6);
+    for (const method of ['imp', 'colt', 'random']) {
+      expect(rounds.filter((l) => l.method === method).map((l) => l.round)).toEqual([0, 1]);
+    }
     for (const l of rounds) {
       expect(l.sparsity).toBeGreaterThanOrEqual(0);
       expect(l.sparsity).toBeLessThan(1);
       expect(typeof l.testAccuracy).toBe('number');
       expect(l.seed).toBe(0);
     }
-    expect(rounds[3].overlap).toBeGreaterThan(0);
+    expect(rounds.find((l) => l.method === 'colt' && l.round === 1)?.overlap).toBeGreaterThan(0);
     expect(r.lines[0].backend).toBe('wasm');
     expect(String(r.lines[0].datasetChecksum)).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -34,7 +38,12 @@ describe('colt run', () => {
     );
     const r = await colt(['run', '--config', file, '--seeds', '3,4', '--json'], { COLT_HOME: home });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.lines.filter((l) => l.type === 'round').map((l) => l.seed)).toEqual([3, 4]);
+    expect(
+      r.lines
+        .filter((l) => l.type === 'round')
+        .map((l) => l.seed)
+        .sort(),
+    ).toEqual([3, 4]);
   });
 
   it.each([
