@@ -10,6 +10,7 @@ import type { LabEvent } from '../lab/events.js';
 import { summarise, type ExperimentSummary } from '../lab/experiment.js';
 import type { RunResult } from '../lab/run-result.js';
 import { writeTransaction, type Db } from '../library/db.js';
+import { hasFinalCheckpoint } from '../library/checkpoints.js';
 import { refreshExperimentStatus } from '../library/experiments.js';
 import { listRounds } from '../library/rounds.js';
 import { loadRunMasks } from '../library/tickets.js';
@@ -87,9 +88,8 @@ export async function executeLibraryRun(o: LibraryRun): Promise<LibraryRunResult
   let only: { method: Method; seed: number }[] | undefined;
   if (o.resume) {
     only = [];
-    const finalOf = db.prepare('SELECT final FROM checkpoints WHERE run_id = ?').pluck();
     for (const run of o.resume) {
-      if (finalOf.get(run.id) === 1) {
+      if (hasFinalCheckpoint(db, run.id)) {
         writeTransaction(db, `finish run ${run.id}`, () => {
           setRunStatus(db, run.id, 'finished');
           refreshExperimentStatus(db, o.experimentId);

@@ -59,6 +59,11 @@ export function saveCheckpointState(db: Db, runId: number, ticketId: number, c: 
   deleteOrphanTensors(db, old);
 }
 
+/** True when a run's latest checkpoint is its last round (nothing left to compute). */
+export function hasFinalCheckpoint(db: Db, runId: number): boolean {
+  return db.prepare('SELECT final FROM checkpoints WHERE run_id = ?').pluck().get(runId) === 1;
+}
+
 /** A run's latest checkpoint state, or undefined when no round has finished. */
 export function loadCheckpointState(db: Db, runId: number): CheckpointState | undefined {
   const row = db.prepare('SELECT round, ticket_id, final, slots FROM checkpoints WHERE run_id = ?').get(runId) as
