@@ -1,6 +1,6 @@
 import { classPartitions, contiguousClassMap, randomPartitions } from '../data/splits.js';
 import type { ImageSet } from '../data/types.js';
-import { AUGMENTATIONS, makeSplits, type LabContext, type PartitionResult, type Splits } from './context.js';
+import { makeSplits, recipeOf, type LabContext, type PartitionResult, type Splits } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { intersectMasks, meanPairwiseJaccard, onesMask, sparsity, type Mask } from './masks.js';
 import { getModel } from './models/registry.js';
@@ -151,14 +151,10 @@ async function trainPartition(
       state,
       mask,
       ...p.splits,
-      normalization: ctx.dataset.normalization,
-      augment: AUGMENTATIONS[config.data.augment],
-      training: config.training,
+      ...recipeOf(ctx),
       seed,
       stream: `colt/round/${round}/partition/${k}`,
       keepSelectedParams: config.pruning.pruneFrom === 'best',
-      signal: ctx.signal,
-      clock: ctx.clock,
       onProgress: (pr) =>
         ctx.sink.event({ type: 'progress', method: 'colt', seed, round, phase: `partition ${k + 1}/${ctx.config.colt.partitions}`, ...pr }),
     });

@@ -48,6 +48,17 @@ export interface LabContext {
   readonly partitionRunner?: PartitionRunner;
 }
 
+/** The training options every training of an experiment shares: recipe, augmentation, normalisation, cancel signal and clock. */
+export function recipeOf(ctx: LabContext, dataset: Dataset = ctx.dataset) {
+  return {
+    normalization: dataset.normalization,
+    augment: AUGMENTATIONS[ctx.config.data.augment],
+    training: ctx.config.training,
+    signal: ctx.signal,
+    clock: ctx.clock,
+  };
+}
+
 /** Train / validation / test sets of one seed, after the config's limits and split. */
 export interface Splits {
   readonly train: ImageSet;

@@ -1,7 +1,7 @@
 import { Rng } from '../common/random.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { parseDuration } from '../contract/experiment-config.js';
-import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
+import { makeSplits, recipeOf, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
 import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly } from './pruning.js';
@@ -43,15 +43,11 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         state,
         mask,
         ...splits,
-        normalization: ctx.dataset.normalization,
-        augment: AUGMENTATIONS[config.data.augment],
-        training: config.training,
+        ...recipeOf(ctx),
         seed,
         stream: `round/${round}`,
         keepSelectedParams: config.pruning.pruneFrom === 'best',
         rewindIteration: round === 0 ? rewindIterationOf(config, splits.train.count) : undefined,
-        signal: ctx.signal,
-        clock: ctx.clock,
         onProgress: (p) => ctx.sink.event({ type: 'progress', method, seed, round, phase: 'train', ...p }),
       });
       if (round === 0 && result.rewindParams && result.rewindBuffers) {

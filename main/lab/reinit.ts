@@ -1,4 +1,4 @@
-import { AUGMENTATIONS, makeSplits, type LabContext } from './context.js';
+import { makeSplits, recipeOf, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { sparsity, type Mask } from './masks.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
@@ -28,13 +28,9 @@ export async function runReinit(ctx: LabContext, seed: number, impMasks: readonl
         state,
         mask,
         ...splits,
-        normalization: ctx.dataset.normalization,
-        augment: AUGMENTATIONS[config.data.augment],
-        training: config.training,
+        ...recipeOf(ctx),
         seed,
         stream: `round/${round}`,
-        signal: ctx.signal,
-        clock: ctx.clock,
         onProgress: (p) => ctx.sink.event({ type: 'progress', method: 'reinit', seed, round, phase: 'train', ...p }),
       });
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, init, seed, { method: 'reinit', round }) : null;

@@ -1,5 +1,5 @@
 import type { Method } from '../contract/experiment-config.js';
-import { makeSplits, AUGMENTATIONS, type LabContext } from './context.js';
+import { makeSplits, recipeOf, type LabContext } from './context.js';
 import type { Mask } from './masks.js';
 import { trainModel, type TrainResult } from './train.js';
 import { initBuffers, initParam, ModelState, type WeightMap } from './weights.js';
@@ -34,14 +34,10 @@ export async function evaluateTicket(
       train: splits.train,
       val: splits.val,
       test: splits.test,
-      normalization: ctx.evalDataset.normalization,
-      augment: AUGMENTATIONS[config.data.augment],
-      training: config.training,
+      ...recipeOf(ctx, ctx.evalDataset),
       seed,
       // The same data order as IMP's round, so COLT and IMP tickets are compared on equal terms.
       stream: `round/${label.round}`,
-      signal: ctx.signal,
-      clock: ctx.clock,
       onProgress: (p) =>
         ctx.sink.event({ type: 'progress', method: label.method, seed, round: label.round, phase: 'evaluate', ...p }),
     });
