@@ -1,0 +1,52 @@
+import type { CommandInput, CommandName, CommandOutput, WireEvent } from '../../../main/contract/api.js';
+
+/** An error a command answered with: one of LabError's codes and a message naming the field or byte at fault. */
+export class ApiError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+/** What importing one dropped file gave: the imported ticket, or the server's reason for refusing it. */
+export type ImportResult =
+  | { readonly file: string; readonly ok: true; readonly output: CommandOutput<'tickets.import'> }
+  | { readonly file: string; readonly ok: false; readonly error: ApiError };
+
+/** The one API client the stores talk to (STYLE.md, One contract, thin transports); IPC and HTTP implement it. */
+export interface ApiClient {
+  /** Which transport carries the calls. */
+  readonly transport: 'ipc' | 'http';
+  /** Runs a contract command; rejects with an ApiError. */
+  call<C extends CommandName>(command: C, input: CommandInput<C>): Promise<CommandOutput<C>>;
+  /** Subscribes to run events; returns the unsubscribe function. */
+  onEvent(listener: (event: WireEvent) => void): () => void;
+  /** Imports ticket files through `tickets.import`: by path inside Electron, as base64 bytes over HTTP. */
+  importFiles(files: readonly File[]): Promise<ImportResult[]>;
+}
+
+/** The reply shape both transports carry. */
+export type Reply<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+/** Unwraps a reply: its output, or an ApiError. */
+export function unwrap<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.output;
+  throw new ApiError(reply.error.code, reply.error.message);
+}
+
+/** Any error as an ApiError (a transport failure becomes code `internal`). */
+export function asApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  return new ApiError('internal', e instanceof Error ? e.message : String(e));
+}
+
+/** Base64 of bytes, in chunks so large files do not overflow the argument list of fromCharCode. */
+export function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) text += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(text);
+}

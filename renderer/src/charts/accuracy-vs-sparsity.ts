@@ -1,0 +1,154 @@
+import type { ChartOption } from './common.js';
+import { axisStyle, emptyOption, percent } from './common.js';
+import { CHART_THEMES, METHOD_ORDER, methodColor, methodLabel, type ChartTheme } from './palette.js';
+
+/** Mean, standard deviation and count over seeds (the contract's stat). */
+export interface Stat {
+  readonly mean: number;
+  readonly std: number;
+  readonly n: number;
+}
+
+/** One round of a method's series (comparisons.get series[].points[]). */
+export interface SeriesPointIn {
+  readonly round: number;
+  readonly remaining: Stat;
+  readonly testAccuracy: Stat | null;
+}
+
+/** A method's series (comparisons.get series[]). */
+export interface MethodSeriesIn {
+  readonly method: string;
+  readonly points: readonly SeriesPointIn[];
+}
+
+/** x (remaining weights in %, the log axis) and y (accuracy in %) of a band edge or the mean. */
+export type XY = [number, number];
+
+/** The mean line and the ±std band of one method, in chart units (percent). */
+export interface MethodLines {
+  readonly method: string;
+  readonly mean: XY[];
+  readonly lower: XY[];
+  readonly upper: XY[];
+}
+
+/**
+ * The lines of one method: x = remaining weights in % (log-scaled in the chart), y = test accuracy
+ * in %, band = mean ± std over seeds. Rounds without an accuracy are skipped; points sorted by x
+ * descending (dense first), and remaining 0 is clamped to the axis floor since log(0) is undefined.
+ */
+export function methodLines(series: MethodSeriesIn, floor = 0.01): MethodLines {
+  const points = series.points
+    .filter((p) => p.testAccuracy !== null && Number.isFinite(p.testAccuracy.mean))
+    .map((p) => ({ x: Math.max(p.remaining.mean * 100, floor), acc: p.testAccuracy as Stat }))
+    .sort((a, b) => b.x - a.x);
+  return {
+    method: series.method,
+    mean: points.map((p) => [p.x, p.acc.mean * 100]),
+    lower: points.map((p) => [p.x, (p.acc.mean - p.acc.std) * 100]),
+    upper: points.map((p) => [p.x, (p.acc.mean + p.acc.std) * 100]),
+  };
+}
+
+/**
+ * Accuracy vs sparsity for every method (COLT, IMP, the random control, reinit): x = remaining
+ * weights on a log axis running from dense (100 %) on the left to sparse on the right, as in the LTH
+ * paper; a line per method with its mean ± std band (a transparent lower edge plus the band's
+ * height stacked on it, filled; all three share the method's name so its legend entry toggles them together),
+ * and the dense network's accuracy as a dashed line.
+ */
+export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dense: Stat | null, theme: ChartTheme = CHART_THEMES.light): ChartOption {
+  const ordered = [...series].sort((a, b) => rank(a.method) - rank(b.method));
+  const lines = ordered.map((s) => methodLines(s)).filter((l) => l.mean.length > 0);
+  if (lines.length === 0) return emptyOption('No rounds with a test accuracy yet', theme);
+  const xs = lines.flatMap((l) => l.mean.map((p) => p[0]));
+  const minX = Math.min(...xs);
+  const out: Record<string, unknown>[] = [];
+  for (const l of lines) {
+    const color = methodColor(l.method);
+    const label = methodLabel(l.method);
+    const stack = `band-${l.method}`;
+    out.push({
+      name: label,
+      itemStyle: { color },
+      type: 'line',
+      data: l.lower,
+      stack,
+      symbol: 'none',
+      lineStyle: { opacity: 0 },
+      tooltip: { show: false },
+      silent: true,
+      z: 1,
+    });
+    out.push({
+      name: label,
+      itemStyle: { color },
+      type: 'line',
+      // Stacked on the lower edge: the band's height is 2·std, so its top edge sits at mean + std.
+      data: l.upper.map((p, i): XY => [p[0], p[1] - l.lower[i][1]]),
+      stack,
+      symbol: 'none',
+      lineStyle: { opacity: 0 },
+      areaStyle: { color, opacity: 0.18 },
+      tooltip: { show: false },
+      silent: true,
+      z: 1,
+    });
+    out.push({
+      name: label,
+      type: 'line',
+      data: l.mean,
+      symbol: 'circle',
+      symbolSize: 6,
+      itemStyle: { color },
+      lineStyle: { color, width: 2 },
+      z: 3,
+    });
+  }
+  if (dense !== null) {
+    out.push({
+      name: 'Dense',
+      type: 'line',
+      data: [
+        [100, dense.mean * 100],
+        [Math.min(minX, 100), dense.mean * 100],
+      ],
+      symbol: 'none',
+      lineStyle: { type: 'dashed', color: theme.muted, width: 1 },
+      itemStyle: { color: theme.muted },
+      z: 2,
+    });
+  }
+  return {
+    backgroundColor: theme.background,
+    animation: false,
+    textStyle: { color: theme.text },
+    legend: { data: [...lines.map((l) => methodLabel(l.method)), ...(dense ? ['Dense'] : [])], textStyle: { color: theme.text }, top: 0 },
+    grid: { left: 56, right: 24, top: 40, bottom: 48 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(2)} %` },
+    xAxis: {
+      type: 'log',
+      logBase: 10,
+      inverse: true,
+      name: 'weights remaining (%)',
+      nameLocation: 'middle',
+      nameGap: 28,
+      min: 'dataMin',
+      max: 100,
+      ...axisStyle(theme),
+    },
+    yAxis: { type: 'value', name: 'test accuracy (%)', scale: true, ...axisStyle(theme) },
+    series: out,
+  };
+}
+
+/** The remaining-weights label of a sparsity (0.8 → "20 %"). */
+export function remainingLabel(sparsity: number): string {
+  return percent(1 - sparsity);
+}
+
+function rank(method: string): number {
+  const i = (METHOD_ORDER as readonly string[]).indexOf(method);
+  return i < 0 ? METHOD_ORDER.length : i;
+}
