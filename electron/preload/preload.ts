@@ -6,7 +6,7 @@
 // not compiled in: the main process passes Object.keys(COMMANDS) to the window as the argument
 // `--colt-commands=a.b,c.d` (webPreferences.additionalArguments), so the bridge always matches the
 // contract the main process serves, with nothing generated or bundled.
-import type { ContextBridge, IpcRenderer, WebUtils } from 'electron';
+import type { ContextBridge, IpcRendererEvent, WebUtils } from 'electron';
 import type { BridgeReply, ColtLabBridge, MenuMessage } from '../bridge-types.js' with { 'resolution-mode': 'import' };
 import type { WireEvent } from '../../main/contract/api.js' with { 'resolution-mode': 'import' };
 
@@ -17,7 +17,13 @@ const MENU_CHANNEL = 'colt:menu';
 const COMMANDS_ARGUMENT = '--colt-commands=';
 
 /** The part of ipcRenderer the bridge uses (Electron's, or the in-process pair of test/helpers/ipc-pair.ts). */
-export type BridgeIpcRenderer = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+export interface BridgeIpcRenderer {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Electron's listener signature
+  on(channel: string, listener: (event: IpcRendererEvent, ...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Electron's listener signature
+  removeListener(channel: string, listener: (...args: any[]) => void): unknown;
+}
 /** The part of webUtils the bridge uses. */
 export type BridgeWebUtils = Pick<WebUtils, 'getPathForFile'>;
 
@@ -70,5 +76,6 @@ export function installBridge(electron: { contextBridge: Pick<ContextBridge, 'ex
 // Inside Electron's renderer (process.type 'renderer') install the bridge; imported by a test under
 // plain Node nothing happens, so the functions above are testable without Electron.
 if ((process as { type?: string }).type === 'renderer') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a sandboxed preload is CommonJS; 'electron' is all it may require
   installBridge(require('electron') as typeof import('electron'), process.argv);
 }

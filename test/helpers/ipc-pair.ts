@@ -4,8 +4,9 @@
 // the only mock of the transport: registerIpc (electron/ipc.ts) and buildBridge (electron/preload) run
 // unchanged on top of it, so a contract suite can run every command through IPC as through HTTP.
 import { EventEmitter } from 'node:events';
-import type { IpcRenderer, IpcRendererEvent } from 'electron';
+import type { IpcRendererEvent } from 'electron';
 import type { InvokeEventLike, IpcMainLike } from '../../electron/ipc.js';
+import type { BridgeIpcRenderer } from '../../electron/preload/preload.js';
 
 /** The frame a fake invoke comes from: its URL (the page's origin) and whether it is a subframe. */
 export interface FakeFrame {
@@ -33,7 +34,7 @@ export class FakeIpcMain implements IpcMainLike {
 }
 
 /** Fake ipcRenderer: `invoke` reaches the fake ipcMain; `on` / `removeListener` receive what the fake webContents sends. */
-export class FakeIpcRenderer implements Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'> {
+export class FakeIpcRenderer implements BridgeIpcRenderer {
   readonly emitter = new EventEmitter();
 
   constructor(
