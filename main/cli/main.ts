@@ -2,6 +2,7 @@ import { LabError } from '../contract/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { presetsCommand } from './commands/presets.js';
+import { reportCommand } from './commands/report.js';
 import { resumeCommand, RESUME_HELP } from './commands/resume.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
 import { runsCommand, RUNS_HELP } from './commands/runs.js';
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   data: dataCommand,
   bench: benchCommand,
   serve: serveCommand,
+  report: reportCommand,
 };
 
 /** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */

@@ -20,6 +20,9 @@ const runRef = {
   seed: z.number().int().min(0),
   /** 1, 2, 3, … within a job: every event of a job carries the next number, so order is checkable. */
   seq: z.number().int().positive(),
+  /** The library's run and experiment ids, added by the service before an event leaves the process. */
+  runId: z.number().int().positive().optional(),
+  experimentId: z.number().int().positive().optional(),
 };
 
 /** `run.progress`: live training progress inside a round (throttled to at most 5 per second per job). */

@@ -1,6 +1,7 @@
 import { LabError } from '../contract/errors.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../contract/experiment-config.js';
 import { isoNow, type Db } from './db.js';
+import { deleteOrphanTensors } from './tensors.js';
 
 /** Where an experiment or run stands. `interrupted` runs resume; `pending` runs have not started. */
 export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
@@ -92,4 +93,80 @@ export function refreshExperimentStatus(db: Db, id: number, now?: () => Date): R
   else status = 'cancelled';
   db.prepare('UPDATE experiments SET status = ?, updated = ? WHERE id = ?').run(status, isoNow(now), id);
   return status;
+}
+
+/** An experiment as lists show it, with its runs counted. */
+export interface ExperimentSummary {
+  readonly id: number;
+  readonly name: string;
+  readonly preset: string | null;
+  readonly arch: string;
+  readonly dataset: string;
+  readonly methods: ExperimentConfig['methods'];
+  readonly seeds: number[];
+  readonly status: RunStatus;
+  readonly runs: number;
+  readonly runsFinished: number;
+  readonly created: string;
+  readonly updated: string;
+}
+
+/** Experiments newest first; `search` matches name, arch, dataset or preset (case-insensitive substring). */
+export function listExperiments(db: Db, f: { readonly id?: number; readonly search?: string; readonly limit?: number } = {}): ExperimentSummary[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.id !== undefined) {
+    where.push('e.id = ?');
+    args.push(f.id);
+  }
+  if (f.search !== undefined && f.search.trim() !== '') {
+    where.push("(instr(lower(e.name), ?) > 0 OR instr(lower(e.arch), ?) > 0 OR instr(lower(d.name), ?) > 0 OR instr(lower(coalesce(e.preset, '')), ?) > 0)");
+    const q = f.search.trim().toLowerCase();
+    args.push(q, q, q, q);
+  }
+  if (f.limit !== undefined) args.push(f.limit);
+  const rows = db
+    .prepare(
+      `SELECT e.id, e.name, e.preset, e.arch, d.name AS dataset, json_extract(e.config, '$.methods') AS methods, json_extract(e.config, '$.seeds') AS seeds,
+         e.status, e.created, e.updated,
+         (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) AS runs,
+         (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id AND r.status = 'finished') AS finished
+       FROM experiments e JOIN datasets d ON d.id = e.dataset_id
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY e.id DESC${f.limit !== undefined ? ' LIMIT ?' : ''}`,
+    )
+    .all(...args) as (Omit<RawExperiment, 'config' | 'dataset_id' | 'eval_dataset_id'> & { dataset: string; methods: string; seeds: string; runs: number; finished: number })[];
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    preset: r.preset,
+    arch: r.arch,
+    dataset: r.dataset,
+    methods: JSON.parse(r.methods) as ExperimentConfig['methods'],
+    seeds: JSON.parse(r.seeds) as number[],
+    status: r.status,
+    runs: r.runs,
+    runsFinished: r.finished,
+    created: r.created,
+    updated: r.updated,
+  }));
+}
+
+/**
+ * Deletes an experiment with its runs, rounds, curves, tickets and checkpoints (the schema
+ * cascades), then the stored tensors nothing refers to any more. Call inside a transaction.
+ */
+export function deleteExperiment(db: Db, id: number): { runs: number; tickets: number } {
+  getExperiment(db, id);
+  const tensors = db
+    .prepare(
+      `SELECT w.tensor_id FROM ticket_weights w JOIN tickets t ON t.id = w.ticket_id JOIN runs r ON r.id = t.run_id WHERE r.experiment_id = ?
+       UNION SELECT c.tensor_id FROM checkpoint_tensors c JOIN runs r ON r.id = c.run_id WHERE r.experiment_id = ?`,
+    )
+    .pluck()
+    .all(id, id) as number[];
+  const runs = db.prepare('SELECT count(*) FROM runs WHERE experiment_id = ?').pluck().get(id) as number;
+  const tickets = db.prepare('SELECT count(*) FROM tickets t JOIN runs r ON r.id = t.run_id WHERE r.experiment_id = ?').pluck().get(id) as number;
+  db.prepare('DELETE FROM experiments WHERE id = ?').run(id);
+  deleteOrphanTensors(db, tensors);
+  return { runs, tickets };
 }

@@ -100,3 +100,18 @@ function toRow(r: RawRound): RoundRow {
     created: r.created,
   };
 }
+
+/** A point of a run's training curve (the sampled batch loss the recorder keeps per round and phase). */
+export interface CurvePoint {
+  readonly round: number;
+  readonly phase: string;
+  readonly iteration: number;
+  readonly loss: number | null;
+}
+
+/** A run's stored training curve, in round, phase and iteration order. */
+export function listCurve(db: Db, runId: number): CurvePoint[] {
+  return db
+    .prepare("SELECT round, phase, iteration, value AS loss FROM metrics WHERE run_id = ? AND name = 'batch_loss' ORDER BY round, phase, iteration")
+    .all(runId) as CurvePoint[];
+}

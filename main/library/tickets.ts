@@ -6,7 +6,7 @@ import { prunableSizes } from '../lab/pruning.js';
 import type { WeightMap } from '../lab/weights.js';
 import { countOnes, packBits, unpackBits } from './bit-pack.js';
 import { isoNow, type Db } from './db.js';
-import { getTensor, putTensor } from './tensors.js';
+import { deleteOrphanTensors, getTensor, putTensor } from './tensors.js';
 
 /** Which weights a ticket's mask covers (the config's `pruning.layers`). */
 export type PrunableSet = ExperimentConfig['pruning']['layers'];
@@ -291,4 +291,15 @@ function toRow(r: RawTicket): TicketRow {
     appVersion: r.app_version,
     created: r.created,
   };
+}
+
+/** Deletes an imported ticket and the tensors only it used. Tickets made by runs go with their experiment. Call inside a transaction. */
+export function deleteImportedTicket(db: Db, id: number): void {
+  const row = getTicketRow(db, id);
+  if (row.runId !== null) {
+    throw new LabError('invalid_input', `ticket t${id} was made by run ${row.runId} (round ${row.round}); delete experiment e${row.experimentId} to remove it`, { field: 'id' });
+  }
+  const tensors = db.prepare('SELECT tensor_id FROM ticket_weights WHERE ticket_id = ?').pluck().all(id) as number[];
+  db.prepare('DELETE FROM tickets WHERE id = ?').run(id);
+  deleteOrphanTensors(db, tensors);
 }

@@ -1,53 +1,65 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { compareMasks, comparisonSeries, denseBaseline, layerGrid, roundsToReach, type RunRounds } from '../analysis/index.js';
 import { appVersion } from '../common/app-version.js';
+import { appDataDir } from '../common/paths.js';
 import { COMMANDS, parseCommandInput, type CommandName, type CommandOutput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
-import { parseExperimentConfig } from '../contract/experiment-config.js';
-import { listDatasets } from '../data/registry.js';
+import type { RunEventMessage } from '../contract/events.js';
+import { experimentConfigSchema, parseExperimentConfig } from '../contract/experiment-config.js';
+import { addDataset, listDatasets } from '../data/registry.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import { listPresets } from '../lab/presets.js';
+import { getPreset, listPresets } from '../lab/presets.js';
+import { openLibrary, writeTransaction, type Db } from '../library/db.js';
+import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
+import { listCurve, listRounds } from '../library/rounds.js';
+import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
+import { exportTicketBytes, exportTicketFile, importTicketBytes, importTicketFile } from '../library/ticket-file/ticket-io.js';
+import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
+import { estimateCost } from './estimate.js';
+import { FileAccess } from './file-access.js';
+import { finiteOrNull, runSummaryOf, ticketSummaryOf } from './library-views.js';
+import { RunManager } from './run-manager.js';
+import { loadExperimentData, recordExperiment } from './run-plans.js';
 
-/** What the service needs from its host: folders and the backend chosen at start. */
+/** What the service needs from its host: folders, the backend chosen at start, and which folders clients may name. */
 export interface LabServiceOptions {
   readonly dataDir: string;
   readonly libraryPath: string;
   readonly backend?: BackendChoice;
+  /** Folders whose files clients may import, export to or register (default: home, app data, working folder). */
+  readonly fileRoots?: readonly string[];
+  /** Jobs at once (default: one per core on CPU backends). */
+  readonly concurrency?: number;
 }
+
+/** A listener of the service's run events. */
+export type EventListener = (e: RunEventMessage) => void;
 
 type Handlers = { [C in CommandName]: (input: ReturnType<typeof parseCommandInput<C>>) => Promise<CommandOutput<C>> };
 
 /**
  * Implements the contract (main/contract/api.ts) over the lab, library and jobs. Every transport
- * calls `call`, which validates the input once and answers the contract's output shape.
+ * calls `call`, which validates the input once and answers the contract's output shape; run
+ * events go to every `onEvent` listener. One service owns the library (the one writer) and one job pool.
  */
 export class LabService {
   private readonly handlers: Handlers;
+  private readonly listeners = new Set<EventListener>();
+  private readonly files: FileAccess;
+  private dbHandle: Db | undefined;
+  private runsHandle: RunManager | undefined;
+  private closed = false;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.handlers = {
-      'system.info': async () => ({
-        appVersion: appVersion(),
-        backend: this.options.backend?.name ?? null,
-        backendReason: this.options.backend?.reason ?? null,
-        libraryPath: this.options.libraryPath,
-        versions: { node: process.versions.node, ...(process.versions.electron ? { electron: process.versions.electron } : {}) },
-      }),
-      'presets.list': async () => listPresets().map((p) => ({ name: p.name, description: p.description, config: p.raw })),
-      'experiments.validate': async ({ config }) => {
-        try {
-          return { ok: true, config: parseExperimentConfig(config) as unknown as Record<string, unknown> };
-        } catch (e) {
-          if (e instanceof LabError && e.code === 'invalid_input') {
-            return { ok: false, error: { field: String(e.details?.field ?? ''), message: e.message } };
-          }
-          throw e;
-        }
-      },
-      'datasets.list': async () => (await listDatasets(this.options.dataDir)).map((d) => ({ name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present })),
-    };
+    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()]);
+    this.handlers = this.buildHandlers();
   }
 
   /** Runs one command: validates its input against the contract, then answers. */
   async call(command: string, input: unknown): Promise<unknown> {
+    if (this.closed) throw new LabError('busy', 'the lab service is shutting down');
     if (!Object.prototype.hasOwnProperty.call(COMMANDS, command)) {
       throw new LabError('not_found', `unknown command '${command}'`);
     }
@@ -55,5 +67,255 @@ export class LabService {
     const parsed = parseCommandInput(name, input);
     const handler = this.handlers[name] as (i: unknown) => Promise<unknown>;
     return handler(parsed);
+  }
+
+  /** Subscribes to run events (run.progress, run.roundDone, run.finished, run.failed); returns the unsubscribe. */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Pauses running jobs (they resume next start), stops the pool and closes the library. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.runsHandle?.close();
+    this.dbHandle?.close();
+    this.dbHandle = undefined;
+  }
+
+  /** The library, opened on first use; runs left `running` by a dead process are marked interrupted. */
+  private get db(): Db {
+    if (!this.dbHandle) {
+      const db = openLibrary(this.options.libraryPath);
+      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+      this.dbHandle = db;
+    }
+    return this.dbHandle;
+  }
+
+  private get runs(): RunManager {
+    if (!this.options.backend) throw new LabError('internal', 'this service was started without a backend; it cannot train');
+    this.runsHandle ??= new RunManager({
+      db: this.db,
+      dataDir: this.options.dataDir,
+      backend: this.options.backend,
+      emit: (e) => this.emit(e),
+      ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
+    });
+    return this.runsHandle;
+  }
+
+  private emit(e: RunEventMessage): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A failing listener (a closed socket) must not stop the others or the run.
+      }
+    }
+  }
+
+  private experimentSummary(id: number): CommandOutput<'experiments.list'>[number] {
+    const [e] = listExperiments(this.db, { id });
+    if (!e) throw new LabError('not_found', `no experiment e${id} in this library`, { field: 'id' });
+    return e;
+  }
+
+  /** The runs of a selection (an experiment, or run ids), with their rounds. */
+  private selectRuns(sel: { experimentId?: number; runIds?: number[] }): { runs: ReturnType<typeof getRun>[]; rounds: RunRounds[] } {
+    const runs = sel.experimentId !== undefined ? (getExperiment(this.db, sel.experimentId), runsOfExperiment(this.db, sel.experimentId)) : (sel.runIds ?? []).map((id) => getRun(this.db, id));
+    const rounds = runs.map((r) => ({ runId: r.id, method: r.method, seed: r.seed, rounds: listRounds(this.db, r.id) }));
+    return { runs, rounds };
+  }
+
+  private runTargets(t: { runId?: number; experimentId?: number }): ReturnType<typeof getRun>[] {
+    if (t.runId !== undefined) return [getRun(this.db, t.runId)];
+    getExperiment(this.db, t.experimentId as number);
+    return runsOfExperiment(this.db, t.experimentId as number);
+  }
+
+  private buildHandlers(): Handlers {
+    return {
+      'system.info': async () => ({
+        appVersion: appVersion(),
+        backend: this.options.backend?.name ?? null,
+        backendReason: this.options.backend?.reason ?? null,
+        libraryPath: this.options.libraryPath,
+        dataDir: this.options.dataDir,
+        cores: os.availableParallelism(),
+        platform: `${process.platform}-${process.arch}`,
+        versions: {
+          node: process.versions.node,
+          ...(process.versions.electron ? { electron: process.versions.electron } : {}),
+          ...(this.options.backend?.package ? { backendPackage: this.options.backend.package } : {}),
+        },
+      }),
+      'presets.list': async () => listPresets().map((p) => ({ name: p.name, description: p.description, config: p.raw })),
+      'experiments.schema': async () => ({ schema: z.toJSONSchema(experimentConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
+      'experiments.validate': async ({ config }) => {
+        let parsed;
+        try {
+          parsed = parseExperimentConfig(config);
+        } catch (e) {
+          if (e instanceof LabError && e.code === 'invalid_input') {
+            return { ok: false, error: { field: String(e.details?.field ?? ''), message: e.message } };
+          }
+          throw e;
+        }
+        let estimate;
+        try {
+          estimate = await estimateCost(this.db, parsed, this.options.dataDir, this.options.backend);
+        } catch (e) {
+          // The config is valid but cannot run here (unknown dataset, unreachable target): name the field.
+          if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) {
+            return { ok: false, config: parsed as unknown as Record<string, unknown>, error: { field: String(e.details?.field ?? 'dataset'), message: e.message } };
+          }
+          throw e;
+        }
+        return { ok: true, config: parsed as unknown as Record<string, unknown>, estimate };
+      },
+      'experiments.create': async ({ config, preset, start }) => {
+        if (preset !== undefined) getPreset(preset);
+        const parsed = parseExperimentConfig(config);
+        const data = await loadExperimentData(parsed, this.options.dataDir);
+        const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...data });
+        if (start) this.runs.startNew(experimentId, parsed, data);
+        return { experiment: this.experimentSummary(experimentId), runs: runsOfExperiment(this.db, experimentId).map(runSummaryOf) };
+      },
+      'experiments.list': async ({ search, limit }) => listExperiments(this.db, { ...(search !== undefined ? { search } : {}), limit: limit ?? 1000 }),
+      'experiments.get': async ({ id }) => {
+        const e = getExperiment(this.db, id);
+        return { experiment: this.experimentSummary(id), config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf) };
+      },
+      'experiments.delete': async ({ id }) => {
+        if (this.runsHandle?.isActive(id) || runsOfExperiment(this.db, id).some((r) => r.status === 'running')) {
+          throw new LabError('busy', `experiment e${id} has runs training; pause or cancel them first`, { field: 'id' });
+        }
+        const { runs, tickets } = writeTransaction(this.db, `delete experiment e${id}`, () => deleteExperiment(this.db, id));
+        return { experimentId: id, runs, tickets };
+      },
+      'runs.list': async (f) => listRuns(this.db, { ...f, limit: f.limit ?? 1000 }).map(runSummaryOf),
+      'runs.get': async ({ id }) => {
+        const run = getRun(this.db, id);
+        const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
+        return {
+          run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, lastRound: run.lastRound, started: run.started },
+          rounds: listRounds(this.db, id).map(({ runId: _r, ...r }) => ({
+            ...r,
+            type: 'round' as const,
+            testAccuracy: finiteOrNull(r.testAccuracy),
+            valAccuracy: finiteOrNull(r.valAccuracy),
+            ...(r.partitionAccuracies ? { partitionAccuracies: r.partitionAccuracies.map(finiteOrNull) } : {}),
+            ticketId: tickets.get(r.round) ?? null,
+          })),
+          curve: listCurve(this.db, id).map((p) => ({ ...p, loss: finiteOrNull(p.loss) })),
+          live: this.runsHandle?.liveRun(id) ?? null,
+        };
+      },
+      'runs.active': async () => this.runsHandle?.active() ?? [],
+      'runs.start': async ({ experimentId }) => {
+        getExperiment(this.db, experimentId);
+        const pending = runsOfExperiment(this.db, experimentId).filter((r) => r.status === 'pending');
+        if (pending.length === 0) throw new LabError('invalid_input', `experiment e${experimentId} has no pending runs (runs.resume continues interrupted ones)`, { field: 'experimentId' });
+        const { runIds } = await this.runs.resume(experimentId, pending);
+        return { runIds };
+      },
+      'runs.pause': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'pause') ?? [] }),
+      'runs.cancel': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'cancel') ?? [] }),
+      'runs.resume': async (t) => {
+        const runs = this.runTargets(t).filter((r) => r.status === 'interrupted' || r.status === 'pending' || (r.status === 'running' && !this.runsHandle?.isActive(r.experimentId)));
+        if (runs.length === 0) {
+          const what = t.runId !== undefined ? `run ${t.runId}` : `experiment e${t.experimentId}`;
+          throw new LabError('invalid_input', `${what} has nothing to resume (only interrupted or pending runs continue)`, { field: t.runId !== undefined ? 'runId' : 'experimentId' });
+        }
+        const experiments = new Set(runs.map((r) => r.experimentId));
+        const [experimentId] = [...experiments];
+        return this.runs.resume(experimentId, runs);
+      },
+      'tickets.list': async ({ source, ...f }) => listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 }).map((t) => ticketSummaryOf(this.db, t)),
+      'tickets.get': async ({ id }) => {
+        const row = getTicketRow(this.db, id);
+        const shapes = this.db.prepare('SELECT layer, shape, kept, total FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as { layer: string; shape: string; kept: number; total: number }[];
+        const rounds =
+          row.runId === null
+            ? []
+            : (this.db.prepare('SELECT t.round, t.id, t.sparsity, x.test_accuracy FROM tickets t LEFT JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.run_id = ? ORDER BY t.round').raw().all(row.runId) as [number, number, number, number | null][]).map(
+                ([round, ticketId, sparsity, acc]) => ({ round, ticketId, sparsity, testAccuracy: finiteOrNull(acc) }),
+              );
+        return {
+          ticket: {
+            ...ticketSummaryOf(this.db, row),
+            inputShape: [...row.inputShape],
+            classes: row.classes,
+            datasetChecksum: row.datasetChecksum,
+            sourceSha256: row.sourceSha256,
+            sourceFormat: row.sourceFormat,
+            appVersion: row.appVersion,
+          },
+          layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
+          rounds,
+        };
+      },
+      'tickets.masks': async ({ id, layers, maxRows, maxCols }) => {
+        const ticket = loadTicket(this.db, id, { final: false });
+        const names = layers ?? [...ticket.mask.keys()];
+        const grids = names.map((name) => {
+          const mask = ticket.mask.get(name);
+          const shape = ticket.shapes.get(name);
+          if (!mask || !shape) throw new LabError('not_found', `field 'input.layers': ticket t${id} has no prunable layer '${name}' (layers: ${[...ticket.mask.keys()].join(', ')})`, { field: 'layers' });
+          return layerGrid(name, shape, mask, maxRows, maxCols);
+        });
+        return { ticketId: id, grids };
+      },
+      'tickets.compare': async ({ a, b }) => {
+        const ta = loadTicket(this.db, a, { final: false });
+        const tb = loadTicket(this.db, b, { final: false });
+        if (ta.row.arch !== tb.row.arch) throw new LabError('invalid_input', `tickets t${a} (${ta.row.arch}) and t${b} (${tb.row.arch}) are of different architectures`, { field: 'b' });
+        const { layers, overall } = compareMasks(ta.mask, tb.mask);
+        return { a: ticketSummaryOf(this.db, ta.row), b: ticketSummaryOf(this.db, tb.row), layers, overall };
+      },
+      'tickets.import': async (input) => {
+        const options = { appVersion: appVersion() };
+        const result =
+          input.path !== undefined
+            ? await importTicketFile(this.db, this.files.readable(input.path, 'path'), options)
+            : importTicketBytes(this.db, Buffer.from(input.bytes as string, 'base64'), path.basename(input.name as string), options);
+        return { ticketId: result.ticketId, duplicate: result.duplicate, format: result.format, notes: [...result.notes], ticket: ticketSummaryOf(this.db, getTicketRow(this.db, result.ticketId)) };
+      },
+      'tickets.export': async ({ id, format, final, path: file }) => {
+        const row = getTicketRow(this.db, id);
+        const filename = `ticket-t${id}-${row.arch}${row.method ? `-${row.method}` : ''}${row.round !== null ? `-r${row.round}` : ''}${format === 'pytorch' ? '-pytorch' : ''}.safetensors`;
+        const options = { format, final, appVersion: appVersion() };
+        if (file !== undefined) {
+          const target = this.files.writable(file, 'path');
+          const size = await exportTicketFile(this.db, id, target, options);
+          return { filename: path.basename(target), size, path: target, bytes: null };
+        }
+        const bytes = Buffer.concat(exportTicketBytes(this.db, id, options));
+        return { filename, size: bytes.length, path: null, bytes: bytes.toString('base64') };
+      },
+      'tickets.delete': async ({ id }) => {
+        writeTransaction(this.db, `delete ticket t${id}`, () => deleteImportedTicket(this.db, id));
+        return { ticketId: id };
+      },
+      'datasets.list': async () => (await listDatasets(this.options.dataDir)).map((d) => ({ name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present })),
+      'datasets.add': async ({ name, path: dir, format }) => {
+        const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path'), format);
+        return { name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present };
+      },
+      'comparisons.get': async ({ targets, ...sel }) => {
+        const { runs, rounds } = this.selectRuns(sel);
+        return {
+          runs: runs.map(runSummaryOf),
+          series: comparisonSeries(rounds),
+          dense: denseBaseline(rounds),
+          reach: roundsToReach(rounds, targets ?? [0.5, 0.8, 0.9, 0.95, 0.98]),
+        };
+      },
+      'reports.create': async () => {
+        throw new LabError('internal', 'reports.create is not available yet');
+      },
+    };
   }
 }

@@ -1,16 +1,12 @@
-import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { appDataDir, cacheDir } from '../../common/paths.js';
-import { invalidInput, LabError } from '../../contract/errors.js';
-import { loadDataset } from '../../data/registry.js';
-import type { Dataset } from '../../data/types.js';
-import { selectBackend } from '../../lab/backend/index.js';
-import { getDataset } from '../../library/datasets.js';
+import { appDataDir } from '../../common/paths.js';
+import { invalidInput } from '../../contract/errors.js';
 import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
 import { getExperiment } from '../../library/experiments.js';
-import { getRun, processAlive, reconcileStaleRuns, runsOfExperiment, type RunRow } from '../../library/runs.js';
+import { getRun, reconcileStaleRuns, runsOfExperiment, type RunRow } from '../../library/runs.js';
+import { planResume, type ResumeOptions as PlanOptions } from '../../service/run-plans.js';
 import { LIBRARY_HELP, libraryHint, libraryPath, parseId } from '../library-options.js';
-import { backendLabel, backendRequestOf, describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
+import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt resume`. */
@@ -27,13 +23,10 @@ Runs whose process died (killed, crashed) are noticed and marked interrupted fir
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${LIBRARY_HELP}`;
 
-/** Options of a resume. */
-export interface ResumeOptions {
+/** Options of a resume from the command line. */
+export interface ResumeOptions extends PlanOptions {
   readonly json: boolean;
-  readonly dataDir: string;
   readonly libraryHint: string;
-  readonly backend?: 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-  readonly force?: boolean;
 }
 
 /** `colt resume RUN | eEXPERIMENT | --all`. */
@@ -118,61 +111,18 @@ export async function resumeInterrupted(db: Db, options: ResumeOptions): Promise
   return { runs: count, code };
 }
 
-/**
- * Continues some runs of one experiment, after checking nobody else runs them and the data is
- * unchanged. Returns the exit code (executeLibraryRun's).
- */
+/** Continues some runs of one experiment, after planResume's checks. Returns the exit code (executeLibraryRun's). */
 async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options: ResumeOptions): Promise<number> {
-  const host = os.hostname();
-  for (const r of runs) {
-    if (r.status !== 'running' || options.force) continue;
-    if (r.host === host && r.pid !== null && processAlive(r.pid)) {
-      throw new LabError('busy', `run ${r.id} is running in process ${r.pid} on this machine; stop it first (its finished rounds are kept), or pass --force if that process is not COLT Lab`, { run: r.id });
-    }
-    if (r.host !== host && !options.force) {
-      throw new LabError('busy', `run ${r.id} is marked running by ${r.host ?? 'another machine'}; if that process is gone, pass --force`, { run: r.id });
-    }
-  }
-  for (const r of runs) {
-    if (r.method !== 'reinit') continue;
-    const imp = runsOfExperiment(db, experimentId).find((x) => x.method === 'imp' && x.seed === r.seed);
-    if (imp && imp.status !== 'finished' && !runs.some((x) => x.id === imp.id)) {
-      throw invalidInput(`run ${r.id} (reinit) uses the masks of IMP run ${imp.id}, which is not finished; resume e${experimentId} or run ${imp.id} first`, { run: r.id });
-    }
-  }
-  const experiment = getExperiment(db, experimentId);
-  const config = experiment.config;
-  const started = runs.find((r) => r.backend !== null);
-  const request = options.backend ?? (started ? backendRequestOf(started) : 'auto');
-  const backend = await selectBackend(request);
-  for (const r of runs) {
-    if (r.backend !== null && (r.backend !== backend.name || (r.backendPackage ?? '') !== backend.package)) {
-      info(`note: run ${r.id} was computed on ${r.backend} (${r.backendPackage ?? '?'}); it continues on ${backendLabel(backend)}, so its masks may differ from an uninterrupted run`);
-    }
-  }
-  const load = (name: string): Promise<Dataset> => loadDataset(name, { dataDir: options.dataDir, cacheDir: cacheDir() });
-  const dataset = await load(config.dataset);
-  for (const r of runs) {
-    if (r.datasetChecksum !== dataset.checksum) {
-      throw invalidInput(
-        `dataset '${dataset.name}' has changed since run ${r.id} started (sha256 ${r.datasetChecksum.slice(0, 12)}…, now ${dataset.checksum.slice(0, 12)}…); resuming would not reproduce the run`,
-        { run: r.id },
-      );
-    }
-  }
-  const evalRow = getDataset(db, experiment.evalDatasetId);
-  const evalDataset = experiment.evalDatasetId === experiment.datasetId || !config.evaluationDataset ? dataset : await load(config.evaluationDataset);
-  if (evalRow && evalDataset.checksum !== evalRow.checksum) {
-    throw invalidInput(`evaluation dataset '${evalDataset.name}' has changed since experiment e${experimentId} started; resuming would not reproduce it`);
-  }
-  const resume = runs.map((r) => getRun(db, r.id));
+  const plan = await planResume(db, experimentId, runs, options);
+  for (const note of plan.notes) info(`note: ${note}`);
+  const { backend, resume } = plan;
   if (options.json) {
     out(JSON.stringify({ type: 'resume', experimentId, runs: resume.map((r) => ({ id: r.id, method: r.method, seed: r.seed, fromRound: r.lastRound })), backend: backend.name, backendReason: backend.reason }));
   } else {
     info(`backend: ${backend.name} (${backend.reason})`);
     for (const r of resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
   }
-  const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json: options.json, dataDir: options.dataDir, libraryHint: options.libraryHint, resume });
+  const { summary, code } = await executeLibraryRun({ db, experimentId, config: plan.config, dataset: plan.dataset, evalDataset: plan.evalDataset, backend, json: options.json, dataDir: options.dataDir, libraryHint: options.libraryHint, resume });
   if (options.json) out(JSON.stringify({ ...summary, experimentId }));
   else out(describeSummary(summary));
   return code;

@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { appVersion } from '../../common/app-version.js';
-import { appDataDir, cacheDir } from '../../common/paths.js';
+import { appDataDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../../contract/experiment-config.js';
-import { loadDataset } from '../../data/registry.js';
 import { selectBackend } from '../../lab/backend/index.js';
-import { createContext } from '../../lab/context.js';
 import { getPreset } from '../../lab/presets.js';
-import { ensureDataset } from '../../library/datasets.js';
 import { openLibrary, writeTransaction } from '../../library/db.js';
-import { insertExperiment } from '../../library/experiments.js';
-import { insertRun, reconcileStaleRuns } from '../../library/runs.js';
+import { reconcileStaleRuns } from '../../library/runs.js';
+import { loadExperimentData, recordExperiment } from '../../service/run-plans.js';
 import { applyOverrides } from '../config-overrides.js';
 import { LIBRARY_HELP, libraryHint, libraryPath } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
@@ -72,13 +68,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const config = resolveConfig(values.preset, values.config, values.seeds, values.set ?? []);
   const backendRequest = parseBackend(values.backend ?? 'auto');
   const backend = await selectBackend(backendRequest);
-  const dataset = await loadDataset(config.dataset, { dataDir, cacheDir: cacheDir() });
-  const evalDataset =
-    config.evaluationDataset && config.evaluationDataset !== config.dataset
-      ? await loadDataset(config.evaluationDataset, { dataDir, cacheDir: cacheDir() })
-      : dataset;
-  // Refuse configs that cannot work before the library records anything.
-  createContext(config, dataset, evalDataset, { event: () => undefined });
+  const { dataset, evalDataset } = await loadExperimentData(config, dataDir);
 
   const db = openLibrary(libraryPath(values.library));
   try {
@@ -90,18 +80,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       // Resumed runs may have used another backend; this experiment uses the one asked for.
       await selectBackend(backendRequest);
     }
-    const { experimentId, runs } = writeTransaction(db, 'record the new experiment', () => {
-      const datasetId = ensureDataset(db, dataset);
-      const evalDatasetId = evalDataset === dataset ? datasetId : ensureDataset(db, evalDataset);
-      const id = insertExperiment(db, { config, ...(values.preset !== undefined ? { preset: values.preset } : {}), datasetId, evalDatasetId });
-      const made: { id: number; method: string; seed: number }[] = [];
-      for (const seed of config.seeds) {
-        for (const method of config.methods) {
-          made.push({ id: insertRun(db, { experimentId: id, method, seed, appVersion: appVersion(), datasetChecksum: dataset.checksum }), method, seed });
-        }
-      }
-      return { experimentId: id, runs: made };
-    });
+    const { experimentId, runs } = recordExperiment(db, { config, ...(values.preset !== undefined ? { preset: values.preset } : {}), dataset, evalDataset });
     const start = {
       type: 'start',
       experiment: config.name,

@@ -7,6 +7,7 @@ import { selectBackend } from '../../lab/backend/index.js';
 import { startServer } from '../../server/http-server.js';
 import { LabService } from '../../service/lab-service.js';
 import { libraryPath, LIBRARY_HELP } from '../library-options.js';
+import { parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt serve`. */
@@ -16,6 +17,10 @@ Serves the workbench to a browser: POST /api/<command>, a WebSocket event stream
 Binds 127.0.0.1 by default; prints a URL carrying the random access token every request needs.
   --port N            port (default 7450; 0 picks a free one)
   --host H            address to bind (non-loopback needs --allow-remote)
+  --files DIR         a folder clients may import from and export to (repeatable;
+                      default: your home folder, the app-data folder and the working folder)
+  --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${LIBRARY_HELP}`;
 
 /** `colt serve`: runs until interrupted. */
@@ -29,6 +34,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       library: { type: 'string' },
       'data-dir': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      files: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -39,15 +45,22 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalidInput(`--port '${values.port}': expected 0-65535`);
-  const backend = await selectBackend(values.backend as 'auto');
-  const service = new LabService({ dataDir: values['data-dir'] ?? appDataDir(), libraryPath: libraryPath(values.library), backend });
+  const backend = await selectBackend(parseBackend(values.backend ?? 'auto'));
+  const service = new LabService({
+    dataDir: values['data-dir'] ?? appDataDir(),
+    libraryPath: libraryPath(values.library),
+    backend,
+    ...(values.files && values.files.length > 0 ? { fileRoots: values.files.map((f) => path.resolve(f)) } : {}),
+  });
   const staticDir = path.join(packageRoot(), 'renderer', 'dist');
   const server = await startServer({ handler: service, host: values.host, port, allowRemote: values['allow-remote'], staticDir: existsSync(staticDir) ? staticDir : undefined });
+  service.onEvent((e) => server.broadcast(e));
   out(`COLT Lab is serving on ${server.url} (backend: ${backend.name})`);
   out(`open: ${server.browserUrl}`);
   info('press Ctrl+C to stop');
   await new Promise<void>((resolve) => {
-    const stop = (): void => void server.close().then(resolve);
+    // Running jobs pause (their runs resume later) before the library closes.
+    const stop = (): void => void server.close().then(() => service.close()).then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });

@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { networkInterfaces } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../main/contract/api.js';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../../main/server/http-server.js';
 import { LabService } from '../../../main/service/lab-service.js';
-import { tempHome } from '../../helpers/cli.js';
+import { ROOT, tempHome } from '../../helpers/cli.js';
 
 let server: RunningServer;
 
@@ -76,6 +80,37 @@ describe('colt serve transport', () => {
     const r = await post('runs.explode', { input: {} });
     expect(r.status).toBe(404);
     expect(r.json.error?.code).toBe('not_found');
+  });
+
+  it('refuses every command of the contract without the token (401)', async () => {
+    for (const command of Object.keys(COMMANDS)) {
+      expect((await post(command, { input: {} }, null)).status, command).toBe(401);
+    }
+  });
+
+  it('colt serve without flags listens only on loopback', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'colt.js'), 'serve', '--port', '0'], { env: { ...process.env, COLT_HOME: tempHome() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<URL>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /open: (\S+)/.exec(out);
+          if (m) resolve(new URL(m[1]));
+        });
+        child.on('exit', (code) => reject(new Error(`colt serve exited ${code}`)));
+      });
+      expect(url.hostname).toBe('127.0.0.1');
+      expect(url.searchParams.get('token')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+      expect((await fetch(`http://127.0.0.1:${url.port}/api/presets.list`, { method: 'POST' })).status).toBe(401);
+      // Every other address of this machine is closed on that port.
+      const others = Object.values(networkInterfaces()).flat().filter((i) => i && !i.internal && i.family === 'IPv4');
+      for (const i of others) {
+        await expect(fetch(`http://${i?.address}:${url.port}/`)).rejects.toThrow();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   it('listens only on loopback unless remote binding is explicitly allowed', async () => {

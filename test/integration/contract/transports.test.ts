@@ -1,0 +1,252 @@
+// The contract suite (issue 7): every command of main/contract/api.ts runs through BOTH transports
+// — `colt serve`'s HTTP + WebSocket and Electron's IPC — against real services over real copies of
+// one library, and must answer the same. Electron cannot start on these machines, so its
+// ipcMain/ipcRenderer are the in-process pair of test/helpers/ipc-pair.ts (the one mock, at the
+// Electron boundary); registerIpc and the preload's buildBridge run unchanged on top of it.
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { buildBridge } from '../../../electron/preload/preload.js';
+import { registerIpc } from '../../../electron/ipc.js';
+import { COMMANDS, type CommandName } from '../../../main/contract/api.js';
+import type { WireEvent } from '../../../main/contract/api.js';
+import { selectBackend } from '../../../main/lab/backend/index.js';
+import { openLibrary } from '../../../main/library/db.js';
+import { startServer, type RunningServer } from '../../../main/server/http-server.js';
+import { LabService } from '../../../main/service/lab-service.js';
+import { tempHome } from '../../helpers/cli.js';
+import { createIpcPair } from '../../helpers/ipc-pair.js';
+
+type Reply = { ok: true; output: unknown } | { ok: false; error: { code: string; message: string } };
+type Call = (command: string, input: unknown) => Promise<Reply>;
+
+const ORIGIN = 'file:///app/renderer/dist/index.html';
+/** A tiny experiment: a few seconds of training per run on the bundled sample. */
+const TINY = {
+  name: 'contract',
+  arch: 'lenet-300-100',
+  dataset: 'fashion-mnist-sample',
+  methods: ['imp', 'colt'],
+  seeds: [0],
+  data: { trainLimit: 600, testLimit: 200 },
+  training: { duration: '20it' },
+  stop: { maxRounds: 1 },
+};
+
+let home: string;
+let http: { service: LabService; server: RunningServer; call: Call; events: WireEvent[]; socket: WebSocket };
+let ipc: { service: LabService; call: Call; events: WireEvent[] };
+
+/** Times and durations differ between two runs of the same thing; everything else must not. */
+function normalise(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(normalise);
+  if (x && typeof x === 'object') {
+    return Object.fromEntries(
+      Object.entries(x).map(([k, v]) => {
+        if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return [k, '<time>'];
+        if (['seconds', 'imagesPerSecond', 'etaSeconds', 'loss', 'seq', 'job', 'iteration', 'basis'].includes(k)) return [k, '<varies>'];
+        if (typeof v === 'string') return [k, v.replace(/\/(http|ipc)(?=[/,)]|$)/g, '/<side>')];
+        if (k === 'libraryPath' || k === 'dataDir') return [k, '<side>'];
+        return [k, normalise(v)];
+      }),
+    );
+  }
+  return x;
+}
+
+async function both(command: CommandName, input: unknown): Promise<{ http: Reply; ipc: Reply }> {
+  const [a, b] = await Promise.all([http.call(command, input), ipc.call(command, input)]);
+  return { http: a, ipc: b };
+}
+
+async function same(command: CommandName, input: unknown): Promise<unknown> {
+  const r = await both(command, input);
+  expect(normalise(r.ipc), command).toEqual(normalise(r.http));
+  if (!r.http.ok) throw new Error(`${command} failed: ${r.http.error.code}: ${r.http.error.message}`);
+  return r.http.output;
+}
+
+async function idle(call: Call): Promise<void> {
+  for (;;) {
+    const r = await call('runs.active', {});
+    if (r.ok && (r.output as unknown[]).length === 0) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
+describe('the contract through HTTP and IPC', () => {
+  beforeAll(async () => {
+    home = tempHome();
+    process.env.COLT_HOME = home;
+    const backend = await selectBackend('auto');
+    // One library with a finished experiment, then two identical copies: one per transport.
+    const seedLibrary = path.join(home, 'seed.sqlite');
+    const seed = new LabService({ dataDir: home, libraryPath: seedLibrary, backend, fileRoots: [home] });
+    const created = (await seed.call('experiments.create', { config: TINY })) as { experiment: { id: number } };
+    await new Promise<void>((resolve) => {
+      const check = async (): Promise<void> => ((await seed.call('runs.active', {})) as unknown[]).length === 0 ? resolve() : void setTimeout(check, 200);
+      void check();
+    });
+    expect(((await seed.call('experiments.get', { id: created.experiment.id })) as { experiment: { status: string } }).experiment.status).toBe('finished');
+    await seed.close();
+    const db = openLibrary(seedLibrary);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+
+    const side = (name: 'http' | 'ipc'): LabService => {
+      const dir = path.join(home, name);
+      mkdirSync(dir);
+      copyFileSync(seedLibrary, path.join(dir, 'library.sqlite'));
+      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
+    };
+    mkdirSync(path.join(home, 'shared'));
+
+    const httpService = side('http');
+    const server = await startServer({ handler: httpService, port: 0 });
+    httpService.onEvent((e) => server.broadcast(e));
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
+    await new Promise((r) => socket.on('open', r));
+    const httpEvents: WireEvent[] = [];
+    socket.on('message', (d) => httpEvents.push(JSON.parse(String(d)) as WireEvent));
+    http = {
+      service: httpService,
+      server,
+      socket,
+      events: httpEvents,
+      call: async (command, input) => {
+        const res = await fetch(`${server.url}/api/${command}`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ input }) });
+        return (await res.json()) as Reply;
+      },
+    };
+
+    const ipcService = side('ipc');
+    const pair = createIpcPair(ORIGIN);
+    registerIpc(pair.ipcMain, ipcService, { isTrustedSender: (url) => url === ORIGIN, eventTargets: () => [pair.webContents] });
+    const bridge = buildBridge(pair.ipcRenderer, { getPathForFile: () => '' }, Object.keys(COMMANDS));
+    const ipcEvents: WireEvent[] = [];
+    bridge.onEvent((e) => ipcEvents.push(e));
+    ipc = {
+      service: ipcService,
+      events: ipcEvents,
+      call: (command, input) => (bridge.commands as unknown as Record<string, (i: unknown) => Promise<Reply>>)[command](input),
+    };
+  }, 300_000);
+
+  afterAll(async () => {
+    http?.socket.close();
+    await http?.server.close();
+    await http?.service.close();
+    await ipc?.service.close();
+  });
+
+  // Every command of the contract has a case below; a new command without one fails this test.
+  const covered = new Set<string>();
+  const track = (command: CommandName): CommandName => (covered.add(command), command);
+
+  it('answers the read commands the same', async () => {
+    await same(track('system.info'), {});
+    await same(track('presets.list'), {});
+    await same(track('experiments.schema'), {});
+    await same(track('datasets.list'), {});
+    await same(track('experiments.list'), {});
+    await same(track('experiments.get'), { id: 1 });
+    const runs = (await same(track('runs.list'), { experimentId: 1 })) as { id: number; method: string }[];
+    expect(runs.map((r) => r.method).sort()).toEqual(['colt', 'imp']);
+    const run = (await same(track('runs.get'), { id: runs[0].id })) as { rounds: unknown[]; curve: unknown[] };
+    expect(run.rounds).toHaveLength(2);
+    expect(run.curve.length).toBeGreaterThan(0);
+    await same(track('runs.active'), {});
+    const tickets = (await same(track('tickets.list'), { experimentId: 1 })) as { id: number; method: string; round: number }[];
+    expect(tickets).toHaveLength(4);
+    await same(track('tickets.get'), { id: tickets[0].id });
+    const masks = (await same(track('tickets.masks'), { id: tickets[0].id, maxRows: 8, maxCols: 8 })) as { grids: { rowsShown: number; density: number[] }[] };
+    expect(masks.grids.every((g) => g.rowsShown <= 8 && g.density.length <= 64)).toBe(true);
+    const colt = tickets.find((t) => t.method === 'colt' && t.round === 1);
+    const imp = tickets.find((t) => t.method === 'imp' && t.round === 1);
+    await same(track('tickets.compare'), { a: colt?.id, b: imp?.id });
+    const cmp = (await same(track('comparisons.get'), { experimentId: 1, targets: [0.2] })) as { series: { method: string }[]; dense: unknown };
+    expect(cmp.series.map((s) => s.method).sort()).toEqual(['colt', 'imp']);
+    await same(track('experiments.validate'), { config: TINY });
+    await same(track('experiments.validate'), { config: { ...TINY, training: { batchSize: 0 } } });
+  });
+
+  it('writes the same: export, import, delete, datasets', async () => {
+    const exported = (await same(track('tickets.export'), { id: 1 })) as { bytes: string; size: number };
+    expect(Buffer.from(exported.bytes, 'base64').length).toBe(exported.size);
+    const toFile = await both('tickets.export', { id: 1, path: path.join(home, 'shared', 'x.safetensors') });
+    expect(toFile.http.ok && toFile.ipc.ok).toBe(true);
+    const imported = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
+    expect(imported.duplicate).toBe(false);
+    await same('tickets.import', { path: path.join(home, 'shared', 'x.safetensors') });
+    await same(track('tickets.delete'), { id: imported.ticketId });
+    const idx = path.join(home, 'shared', 'idx');
+    mkdirSync(idx);
+    const sample = path.resolve('resources', 'data', 'fashion-mnist-sample');
+    for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) {
+      copyFileSync(path.join(sample, f), path.join(idx, f));
+    }
+    const added = await same(track('datasets.add'), { name: 'copy', path: idx });
+    expect(added).toMatchObject({ name: 'copy', format: 'idx', present: true });
+  });
+
+  it('runs the same: create, start, pause, resume, cancel, with events on both streams', async () => {
+    const created = (await same(track('experiments.create'), { config: { ...TINY, name: 'second' }, start: false })) as { experiment: { id: number } };
+    const id = created.experiment.id;
+    await same(track('runs.start'), { experimentId: id });
+    await same(track('runs.pause'), { experimentId: id });
+    await Promise.all([idle(http.call), idle(ipc.call)]);
+    const paused = (await same('runs.list', { experimentId: id })) as { status: string }[];
+    expect(paused.every((r) => r.status === 'interrupted')).toBe(true);
+    await same(track('runs.resume'), { experimentId: id });
+    await Promise.all([idle(http.call), idle(ipc.call)]);
+    const done = (await same('runs.list', { experimentId: id })) as { status: string; roundsDone: number }[];
+    expect(done.every((r) => r.status === 'finished' && r.roundsDone === 2)).toBe(true);
+    // Nothing left to cancel: an empty answer on both.
+    expect(await same(track('runs.cancel'), { experimentId: id })).toEqual({ runIds: [] });
+    const kinds = (events: WireEvent[]): string[] => [...new Set(events.map((e) => e.event))].sort();
+    expect(kinds(ipc.events)).toEqual(kinds(http.events));
+    expect(kinds(http.events)).toEqual(expect.arrayContaining(['run.finished', 'run.progress', 'run.roundDone']));
+    const stored = (events: WireEvent[]): unknown[] => events.filter((e) => e.event === 'run.roundDone').map((e) => normalise(e.payload));
+    expect(stored(ipc.events)).toEqual(stored(http.events));
+    await same(track('experiments.delete'), { id });
+  }, 300_000);
+
+  it('refuses bad input with the same error naming the field', async () => {
+    const cases: [CommandName, unknown, string][] = [
+      ['runs.get', { id: 'x' }, 'input.id'],
+      ['tickets.masks', { id: 1, maxRows: 0 }, 'input.maxRows'],
+      ['tickets.import', { path: '../../etc/passwd' }, 'input.path'],
+      ['tickets.import', { path: '/tmp/../etc/passwd' }, 'input.path'],
+      ['tickets.export', { id: 1, path: 'relative.safetensors' }, 'input.path'],
+      ['experiments.get', { id: 1, extra: true }, 'input'],
+      ['comparisons.get', { experimentId: 1, runIds: [1] }, 'input.experimentId'],
+      ['runs.pause', {}, 'input.runId'],
+    ];
+    for (const [command, input, field] of cases) {
+      const r = await both(command, input);
+      expect(r.http, command).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+      expect(r.ipc).toEqual(r.http);
+      if (!r.http.ok) expect(r.http.error.message).toContain(`'${field}'`);
+    }
+    // Absolute paths outside the allowed folders (and through a link out of them) are refused too.
+    symlinkSync('/etc/passwd', path.join(home, 'shared', 'link.safetensors'));
+    for (const p of ['/etc/passwd', path.join(home, 'seed.sqlite'), path.join(home, 'shared', 'link.safetensors')]) {
+      const r = await both('tickets.import', { path: p });
+      expect(r.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('outside the folders') } });
+      expect(normalise(r.ipc)).toEqual(normalise(r.http));
+    }
+    const missing = await both('tickets.get', { id: 999 });
+    expect(missing.http).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(missing.ipc).toEqual(missing.http);
+    const unknownHttp = await http.call('no.such', {});
+    expect(unknownHttp).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('left no command of the contract untested', () => {
+    // reports.create is exercised through both transports in test/integration/report (it needs Chromium only for PDFs).
+    const untested = Object.keys(COMMANDS).filter((c) => !covered.has(c) && c !== 'reports.create');
+    expect(untested).toEqual([]);
+    expect(readFileSync(path.join(home, 'http', 'library.sqlite')).length).toBeGreaterThan(0);
+  });
+});
