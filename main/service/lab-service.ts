@@ -224,7 +224,12 @@ export class LabService {
       'runs.pause': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'pause') ?? [] }),
       'runs.cancel': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'cancel') ?? [] }),
       'runs.resume': async (t) => {
-        const runs = this.runTargets(t).filter((r) => r.status === 'interrupted' || r.status === 'pending' || (r.status === 'running' && !this.runsHandle?.isActive(r.experimentId)));
+        const targets = this.runTargets(t);
+        if (targets.length > 0 && this.runsHandle?.isActive(targets[0].experimentId)) {
+          throw new LabError('busy', `experiment e${targets[0].experimentId} has runs queued or training; pause or wait for them first`, { field: t.runId !== undefined ? 'runId' : 'experimentId' });
+        }
+        // A run still marked running here belongs to no job of this process: it was left by a crash.
+        const runs = targets.filter((r) => r.status === 'interrupted' || r.status === 'pending' || r.status === 'running');
         if (runs.length === 0) {
           const what = t.runId !== undefined ? `run ${t.runId}` : `experiment e${t.experimentId}`;
           throw new LabError('invalid_input', `${what} has nothing to resume (only interrupted or pending runs continue)`, { field: t.runId !== undefined ? 'runId' : 'experimentId' });

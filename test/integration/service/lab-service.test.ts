@@ -1,0 +1,87 @@
+// LabService behaviours the transport suite does not reach: estimates, refusals while training,
+// what may be deleted. A real library and real worker threads, on the bundled sample.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../../main/lab/backend/index.js';
+import { LabService } from '../../../main/service/lab-service.js';
+import { tempHome } from '../../helpers/cli.js';
+
+const TINY = {
+  name: 'service',
+  arch: 'lenet-300-100',
+  dataset: 'fashion-mnist-sample',
+  methods: ['imp', 'colt'],
+  seeds: [0, 1],
+  data: { trainLimit: 600, testLimit: 200, validationFraction: 0.1 },
+  training: { duration: '20it', batchSize: 30 },
+  stop: { maxRounds: 1 },
+};
+
+let service: LabService;
+
+async function idle(): Promise<void> {
+  while (((await service.call('runs.active', {})) as unknown[]).length > 0) await new Promise((r) => setTimeout(r, 100));
+}
+
+describe('LabService', () => {
+  beforeAll(async () => {
+    const home = tempHome();
+    process.env.COLT_HOME = home;
+    service = new LabService({ dataDir: home, libraryPath: `${home}/library.sqlite`, backend: await selectBackend('auto'), fileRoots: [home] });
+  });
+  afterAll(() => service.close());
+
+  it('estimates the training images every run and round will use', async () => {
+    const r = (await service.call('experiments.validate', { config: TINY })) as { ok: boolean; estimate: { runs: number; rounds: number; trainingSamples: number; seconds: number | null } };
+    expect(r.ok).toBe(true);
+    // 2 seeds × (IMP 2 rounds + COLT 2 rounds + 2 full-data ticket evaluations) × 20 batches × 30 images.
+    expect(r.estimate).toMatchObject({ runs: 4, rounds: 2, trainingSamples: 2 * (2 + 2 + 2) * 20 * 30, seconds: null });
+  });
+
+  it('names the field of a config that cannot run here (unknown dataset)', async () => {
+    const r = (await service.call('experiments.validate', { config: { ...TINY, dataset: 'no-such-data' } })) as { ok: boolean; error: { field: string; message: string } };
+    expect(r.ok).toBe(false);
+    expect(r.error.message).toMatch(/no-such-data/);
+  });
+
+  it('refuses to delete a training experiment, pauses it, then deletes it with its tickets', async () => {
+    const created = (await service.call('experiments.create', { config: TINY })) as { experiment: { id: number }; runs: unknown[] };
+    expect(created.runs).toHaveLength(4);
+    const id = created.experiment.id;
+    await expect(service.call('experiments.delete', { id })).rejects.toMatchObject({ code: 'busy' });
+    await expect(service.call('runs.resume', { experimentId: id })).rejects.toMatchObject({ code: 'busy' });
+    await service.call('runs.pause', { experimentId: id });
+    await idle();
+    const runs = (await service.call('runs.list', { experimentId: id })) as { status: string }[];
+    expect(runs.every((r) => r.status === 'interrupted' || r.status === 'finished')).toBe(true);
+    const tickets = (await service.call('tickets.list', { experimentId: id })) as { id: number }[];
+    if (tickets.length > 0) {
+      await expect(service.call('tickets.delete', { id: tickets[0].id })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining(`delete experiment e${id}`) });
+    }
+    const deleted = (await service.call('experiments.delete', { id })) as { runs: number; tickets: number };
+    expect(deleted).toEqual({ experimentId: id, runs: 4, tickets: tickets.length });
+    await expect(service.call('experiments.get', { id })).rejects.toMatchObject({ code: 'not_found' });
+    expect(await service.call('tickets.list', { experimentId: id })).toEqual([]);
+  });
+
+  it('runs a whole experiment and reports live progress while it trains', async () => {
+    const created = (await service.call('experiments.create', { config: { ...TINY, seeds: [0], methods: ['imp'] } })) as { experiment: { id: number }; runs: { id: number }[] };
+    const seen: string[] = [];
+    const off = service.onEvent((e) => seen.push(e.event));
+    let live: unknown = null;
+    while (live === null) {
+      const r = (await service.call('runs.get', { id: created.runs[0].id })) as { live: unknown; run: { status: string } };
+      if (r.run.status === 'finished') break;
+      live = r.live;
+    }
+    await idle();
+    off();
+    expect(seen).toContain('run.roundDone');
+    expect(seen.at(-1)).toBe('run.finished');
+    const run = (await service.call('runs.get', { id: created.runs[0].id })) as { run: { status: string }; rounds: { ticketId: number | null }[]; live: unknown };
+    expect(run.run.status).toBe('finished');
+    expect(run.live).toBeNull();
+    expect(run.rounds.every((r) => r.ticketId !== null)).toBe(true);
+    await expect(service.call('tickets.masks', { id: run.rounds[0].ticketId, layers: ['nope'] })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('fc1.weight') });
+    await expect(service.call('runs.resume', { runId: created.runs[0].id })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
