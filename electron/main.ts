@@ -27,10 +27,11 @@ const logError = (e: unknown): void => void process.stderr.write(`COLT Lab: ${e 
 
 // Packaged, the resources (sample data, presets) are extraResources next to app.asar, not in it.
 if (app.isPackaged) process.env.COLT_RESOURCES_DIR ??= path.join(process.resourcesPath, 'resources');
-// In development the Electron-ABI build of better-sqlite3 lives in .electron-native/ (scripts/setup.sh),
-// so node_modules keeps the Node build the CLI and tests load.
+// In development the Electron-ABI build of better-sqlite3 lives in .cache/electron-native/ (build/electron-native.mjs,
+// run by scripts/setup.sh), so node_modules keeps the Node build the CLI and tests load.
 if (!app.isPackaged) {
-  const binding = path.join(root, '.electron-native', 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  const stage = `${process.versions.electron}-${process.platform}-${process.arch}`;
+  const binding = path.join(root, '.cache', 'electron-native', stage, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   if (existsSync(binding)) process.env.COLT_SQLITE_BINDING ??= binding;
 }
 
