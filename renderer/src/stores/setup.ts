@@ -1,0 +1,121 @@
+import { defineStore } from 'pinia';
+import { ref, watch } from 'vue';
+import type { CommandOutput } from '../../../main/contract/api.js';
+import { api } from '../api/index.js';
+
+/** A shipped preset. */
+export type Preset = CommandOutput<'presets.list'>[number];
+/** What experiments.validate answered. */
+export type Validation = CommandOutput<'experiments.validate'>;
+/** A JSON Schema node (experiments.schema), as far as the form reads it. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  oneOf?: JsonSchema[];
+  anyOf?: JsonSchema[];
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  pattern?: string;
+}
+
+/** A config being edited: plain JSON. */
+export type ConfigDraft = Record<string, unknown>;
+
+/** Delay between the last keystroke and the validation request. */
+export const VALIDATE_DEBOUNCE_MS = 300;
+
+/**
+ * The setup form's state: the config schema (the form is generated from it), the presets, the
+ * draft, and what the server said about it: validated as you type (debounced) with the error naming
+ * the field, and the estimated cost.
+ */
+export const useSetupStore = defineStore('setup', () => {
+  const schema = ref<JsonSchema | null>(null);
+  const presets = ref<Preset[]>([]);
+  const datasets = ref<string[]>([]);
+  const preset = ref<string | null>(null);
+  const presetConfig = ref<ConfigDraft | null>(null);
+  const draft = ref<ConfigDraft>({});
+  const validation = ref<Validation | null>(null);
+  const validating = ref(false);
+  const error = ref<string | null>(null);
+  const creating = ref(false);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let sequence = 0;
+
+  /** Loads the schema, presets and datasets. */
+  async function load(): Promise<void> {
+    try {
+      const [s, p, d] = await Promise.all([api().call('experiments.schema', {}), api().call('presets.list', {}), api().call('datasets.list', {})]);
+      schema.value = s.schema as JsonSchema;
+      presets.value = p;
+      datasets.value = d.map((x) => x.name);
+      error.value = null;
+    } catch (e) {
+      error.value = (e as Error).message;
+    }
+  }
+
+  /** Starts from a preset (a deep copy of its config) or, with null, from a blank form. */
+  function choose(name: string | null): void {
+    const p = name === null ? undefined : presets.value.find((x) => x.name === name);
+    preset.value = p ? p.name : null;
+    presetConfig.value = p ? structuredClone(p.config) : null;
+    draft.value = p ? structuredClone(p.config) : { name: 'experiment' };
+  }
+
+  /** Asks the server about the draft now. */
+  async function validateNow(): Promise<Validation | null> {
+    const mine = ++sequence;
+    validating.value = true;
+    try {
+      const v = await api().call('experiments.validate', { config: JSON.parse(JSON.stringify(draft.value)) });
+      // A slower earlier answer must not overwrite a newer one.
+      if (mine === sequence) validation.value = v;
+      error.value = null;
+      return v;
+    } catch (e) {
+      if (mine === sequence) error.value = (e as Error).message;
+      return null;
+    } finally {
+      if (mine === sequence) validating.value = false;
+    }
+  }
+
+  watch(
+    draft,
+    () => {
+      if (timer !== null) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = null;
+        void validateNow();
+      }, VALIDATE_DEBOUNCE_MS);
+    },
+    { deep: true },
+  );
+
+  /** Records and queues the experiment; answers its id. */
+  async function create(): Promise<number | null> {
+    creating.value = true;
+    try {
+      const out = await api().call('experiments.create', { config: JSON.parse(JSON.stringify(draft.value)), ...(preset.value ? { preset: preset.value } : {}), start: true });
+      error.value = null;
+      return out.experiment.id;
+    } catch (e) {
+      error.value = (e as Error).message;
+      return null;
+    } finally {
+      creating.value = false;
+    }
+  }
+
+  return { schema, presets, datasets, preset, presetConfig, draft, validation, validating, error, creating, load, choose, validateNow, create };
+});
