@@ -54,10 +54,15 @@ if (!app.requestSingleInstanceLock()) {
     }
     pending.add(ticketPathsFromArgv(argv.slice(1), workingDirectory));
   });
-  app.whenReady().then(start, (e: unknown) => {
-    logError(e);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      // E.g. a library that cannot be opened: say so in a dialog (there is no window yet), then stop.
+      logError(e);
+      dialog.showErrorBox('COLT Lab could not start', e instanceof Error ? e.message : String(e));
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {
@@ -92,11 +97,14 @@ async function start(): Promise<void> {
     lab: () => lab,
     libraryPath: () => libraryPath,
     async switchLibrary(next) {
+      // Open the new library first: if that fails, the current one stays in service.
+      const nextLab = await openLabHost({ dataDir, libraryPath: next, backend });
       unregister();
-      await lab.close();
-      lab = await openLabHost({ dataDir, libraryPath: next, backend });
+      const previous = lab;
+      lab = nextLab;
       unregister = registerIpc(ipcMain, lab, ipcOptions);
       libraryPath = next;
+      await previous.close();
       recent = addRecentLibrary(recentFile, next);
       app.addRecentDocument(next);
       refreshMenu();
