@@ -2,7 +2,7 @@ import type { MethodSeries } from '../analysis/comparison.js';
 import { accuracyChart, costChart, METHOD_COLOR, overlapChart } from './charts.js';
 import { escapeHtml as esc } from './escape.js';
 import { count, countStat, METHOD_LABEL, numStat, pct, pctStat } from './format.js';
-import { gridToPngDataUri } from './heatmap-image.js';
+import { colourScale, gridToPngDataUri } from './heatmap-image.js';
 import type { ReportExperiment, ReportModel } from './model.js';
 import { STYLE } from './style.js';
 
@@ -156,6 +156,7 @@ function ticketsSection(model: ReportModel): string {
               `<figure class="map"><img alt="mask of ${esc(l.layer)}" src="${gridToPngDataUri(g)}" width="${g.colsShown * scale}" height="${g.rowsShown * scale}">` +
               `<figcaption><b>${esc(l.layer)}</b> [${esc(l.shape.join('×'))}], ${esc(pct(l.sparsity))} pruned; ${g.rows} outputs × ${g.cols} inputs` +
               (g.cellRows * g.cellCols > 1 ? `, each pixel ${g.cellRows}×${g.cellCols} weights` : '') +
+              `; darkest = ${esc(pct(colourScale(g), 0))} kept` +
               '</figcaption></figure>'
             );
           })
@@ -166,7 +167,7 @@ function ticketsSection(model: ReportModel): string {
   return (
     table(head, rows, "Per-layer sparsity of each method's final-round ticket (one seed).") +
     overlaps +
-    `<p class="muted">Heatmaps: rows are output units or channels, columns inputs (conv: input channel × kernel position); dark = kept, pale = pruned.</p>` +
+    `<p class="muted">Heatmaps: rows are output units or channels, columns inputs (conv: input channel × kernel position); pale = everything pruned, dark = the layer's densest cell (its kept share is given under each map, so sparse layers still show where their weights are).</p>` +
     maps
   );
 }
