@@ -12,21 +12,7 @@ export interface LabHost {
   close(): Promise<void>;
 }
 
-type MaybeComplete = Partial<Pick<LabHost, 'onEvent' | 'close'>>;
-type MaybeOpen = { open?: (options: LabServiceOptions) => Promise<LabService> };
-
-/**
- * Opens the LabService as a LabHost. Uses `LabService.open` when the service has one, else the
- * constructor. Until LabService has `onEvent` and `close` (being added with the run commands) the
- * missing ones are stand-ins: no events, nothing to close; once both exist this adapter only forwards.
- */
+/** Opens the lab for the window: a LabService (the library's one writer, with its job pool). */
 export async function openLabHost(options: LabServiceOptions): Promise<LabHost> {
-  const open = (LabService as unknown as MaybeOpen).open;
-  const service = open ? await open.call(LabService, options) : new LabService(options);
-  const extra = service as unknown as MaybeComplete;
-  return {
-    call: (command, input) => service.call(command, input),
-    onEvent: extra.onEvent ? extra.onEvent.bind(service) : () => () => undefined,
-    close: extra.close ? extra.close.bind(service) : async () => undefined,
-  };
+  return new LabService(options);
 }

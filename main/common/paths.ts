@@ -16,7 +16,8 @@ export function packageRoot(from: string = fileURLToPath(import.meta.url)): stri
 
 /** The bundled resources folder (sample data, presets). */
 export function resourcesDir(): string {
-  return path.join(packageRoot(), 'resources');
+  // A packaged desktop app keeps resources outside its asar archive and says where.
+  return process.env.COLT_RESOURCES_DIR ?? path.join(packageRoot(), 'resources');
 }
 
 /**

@@ -45,7 +45,10 @@ export function openLibrary(file: string, options: OpenOptions = {}): Db {
   }
   let db: Db;
   try {
-    db = new Database(resolved);
+    // The desktop app points at a better-sqlite3 build for Electron's ABI (build/electron-native.mjs);
+    // the CLI and tests use the Node build in node_modules.
+    const binding = process.env.COLT_SQLITE_BINDING;
+    db = new Database(resolved, binding ? { nativeBinding: binding } : {});
   } catch (e) {
     throw storageError(e, `open library ${resolved}`);
   }
