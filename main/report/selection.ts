@@ -15,5 +15,15 @@ export function selectRuns(db: Db, selection: ReportSelection): RunRow[] {
     return runs;
   }
   if (selection.runs.length === 0) throw invalidInput('a report needs at least one run', { field: 'runs' });
-  return [...new Set(selection.runs)].sort((a, b) => a - b).map((id) => getRun(db, id));
+  const runs = [...new Set(selection.runs)].sort((a, b) => a - b).map((id) => getRun(db, id));
+  // Seeds are averaged per method: two runs of one method and seed would be counted as two seeds.
+  const seen = new Map<string, RunRow>();
+  for (const r of runs) {
+    const other = seen.get(`${r.method}/${r.seed}`);
+    if (other) {
+      throw invalidInput(`runs ${other.id} and ${r.id} are both ${r.method} with seed ${r.seed}; a report takes one run per method and seed`, { field: 'runs' });
+    }
+    seen.set(`${r.method}/${r.seed}`, r);
+  }
+  return runs;
 }

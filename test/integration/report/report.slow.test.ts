@@ -144,6 +144,14 @@ describe('comparison report from a real library (slow)', () => {
     expect(readFileSync(out, 'utf8')).toContain('<h1>lenet &lt;i&gt;');
   });
 
+  it('refuses two runs of the same method and seed, which would be averaged as two seeds', async () => {
+    const copy = await colt([...RUN, '--seeds', '0', '--set', 'methods=["imp"]', '--set', 'stop.maxRounds=0', '--library', library], { COLT_HOME: home });
+    expect(copy.code, copy.stderr).toBe(0);
+    const r = await colt(['report', '1', '7', '--library', library, '--out', path.join(home, 'dup.html')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/runs 1 and 7 are both imp with seed 0/);
+  });
+
   it('says how to get Chromium when none is found', async () => {
     const r = await colt(['report', '--experiment', 'e1', '--library', library, '--out', path.join(home, 'none.html'), '--pdf'], {
       COLT_CHROMIUM: path.join(home, 'no-such-chromium'),
