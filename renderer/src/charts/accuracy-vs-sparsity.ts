@@ -134,9 +134,10 @@ export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dens
       name: 'weights remaining (%)',
       nameLocation: 'middle',
       nameGap: 28,
-      min: 'dataMin',
+      min: niceLogFloor(minX),
       max: 100,
       ...axisStyle(theme),
+      axisLabel: { color: theme.muted, formatter: remainingTick },
     },
     yAxis: { type: 'value', name: 'test accuracy (%)', scale: true, ...axisStyle(theme) },
     series: out,
@@ -146,6 +147,19 @@ export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dens
 /** The remaining-weights label of a sparsity (0.8 → "20 %"). */
 export function remainingLabel(sparsity: number): string {
   return percent(1 - sparsity);
+}
+
+/** The log axis' lower end: the largest of 1-2-5 × 10^k at or below the sparsest point (54.4 → 50, 3.1 → 2). */
+export function niceLogFloor(minRemaining: number): number {
+  const x = Math.max(minRemaining, 0.01);
+  const decade = 10 ** Math.floor(Math.log10(x));
+  for (const m of [5, 2, 1]) if (m * decade <= x + 1e-9) return Math.min(100, m * decade);
+  return decade;
+}
+
+/** A remaining-weights tick: 100, 51.2, 6.87, 0.43 (three significant digits at most). */
+export function remainingTick(value: number): string {
+  return String(Number(value.toPrecision(3)));
 }
 
 function rank(method: string): number {

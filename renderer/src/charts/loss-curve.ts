@@ -46,7 +46,7 @@ export function lossCurveOption(points: readonly LossPoint[], theme: ChartTheme 
     backgroundColor: theme.background,
     animation: false,
     textStyle: { color: theme.text },
-    grid: { left: 56, right: 16, top: 16, bottom: 44 },
+    grid: { left: 56, right: 16, top: 30, bottom: 44 },
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => Number(v).toFixed(4) },
     xAxis: { type: 'value', name: 'iteration in round', nameLocation: 'middle', nameGap: 26, ...axisStyle(theme) },
     yAxis: { type: 'value', name: 'loss', scale: true, ...axisStyle(theme) },

@@ -40,6 +40,8 @@ const CURVE_LIMIT = 4000;
  */
 export const useRunsStore = defineStore('runs', () => {
   const active = ref<LiveRun[]>([]);
+  /** Jobs this page watched that have since stopped, newest first, with their final status (kept so their curves stay visible). */
+  const ended = ref<(Omit<LiveRun, 'status'> & { status: string })[]>([]);
   const recent = ref<RunSummary[]>([]);
   const live = shallowRef(new Map<number, RunLive>());
   const failures = ref<Failure[]>([]);
@@ -52,6 +54,16 @@ export const useRunsStore = defineStore('runs', () => {
   async function refresh(): Promise<void> {
     try {
       const [a, r] = await Promise.all([api().call('runs.active', {}), api().call('runs.list', { limit: 50 })]);
+      for (const old of active.value) {
+        if (a.some((x) => x.runId === old.runId) || ended.value.some((x) => x.runId === old.runId)) continue;
+        const summary = r.find((x) => x.id === old.runId);
+        ended.value.unshift({ ...old, status: summary?.status ?? 'stopped', etaSeconds: null });
+      }
+      ended.value = ended.value.filter((x) => !a.some((y) => y.runId === x.runId)).slice(0, 12);
+      for (const e of ended.value) {
+        const summary = r.find((x) => x.id === e.runId);
+        if (summary) e.status = summary.status;
+      }
       active.value = a;
       recent.value = r;
       for (const run of a) if (!live.value.has(run.runId)) void loadRun(run.runId);
@@ -134,6 +146,11 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
+  /** Forgets the stopped jobs shown on the runs screen. */
+  function clearEnded(): void {
+    ended.value = [];
+  }
+
   /** Starts listening to run events (once). */
   function start(): void {
     if (unsubscribe) return;
@@ -152,5 +169,5 @@ export const useRunsStore = defineStore('runs', () => {
     await refresh();
   }
 
-  return { active, recent, live, failures, error, roundsStored, refresh, loadRun, apply, start, control };
+  return { active, ended, clearEnded, recent, live, failures, error, roundsStored, refresh, loadRun, apply, start, control };
 });

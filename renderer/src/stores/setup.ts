@@ -68,8 +68,8 @@ export const useSetupStore = defineStore('setup', () => {
   function choose(name: string | null): void {
     const p = name === null ? undefined : presets.value.find((x) => x.name === name);
     preset.value = p ? p.name : null;
-    presetConfig.value = p ? structuredClone(p.config) : null;
-    draft.value = p ? structuredClone(p.config) : { name: 'experiment' };
+    presetConfig.value = p ? JSON.parse(JSON.stringify(p.config)) as ConfigDraft : null;
+    draft.value = p ? JSON.parse(JSON.stringify(p.config)) as ConfigDraft : { name: 'experiment' };
   }
 
   /** Asks the server about the draft now. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accuracyVsSparsityOption, methodLines, type MethodSeriesIn } from '../../../renderer/src/charts/accuracy-vs-sparsity.js';
+import { accuracyVsSparsityOption, methodLines, niceLogFloor, remainingTick, type MethodSeriesIn } from '../../../renderer/src/charts/accuracy-vs-sparsity.js';
 import { layerSparsityOption, compact } from '../../../renderer/src/charts/layer-sparsity.js';
 import { lossCurveOption } from '../../../renderer/src/charts/loss-curve.js';
 import { overlapOption } from '../../../renderer/src/charts/overlap.js';
@@ -90,6 +90,17 @@ describe('accuracyVsSparsityOption', () => {
     expect(o.title.text).toMatch(/No rounds/);
     const noAcc = accuracyVsSparsityOption([{ method: 'imp', points: [{ round: 0, remaining: stat(1), testAccuracy: null }] }], null);
     expect(noAcc.series).toEqual([]);
+  });
+
+  it('starts the log axis at a round value just below the sparsest point and labels ticks briefly', () => {
+    expect(niceLogFloor(54.42307692307693)).toBe(50);
+    expect(niceLogFloor(3.1)).toBe(2);
+    expect(niceLogFloor(1.2)).toBe(1);
+    expect(niceLogFloor(100)).toBe(100);
+    expect(remainingTick(54.42307692307693)).toBe('54.4');
+    expect(remainingTick(0.4312)).toBe('0.431');
+    const o = accuracyVsSparsityOption([colt], null) as { xAxis: { min: number } };
+    expect(o.xAxis.min).toBe(20);
   });
 
   it('clamps a fully pruned point to the log axis floor instead of log(0)', () => {

@@ -85,7 +85,7 @@ export function normalizeDraft(draft: Record<string, unknown>, schema: JsonSchem
       if (!isObject) draft[key] = {};
       normalizeDraft(draft[key] as Record<string, unknown>, s);
     } else if (kind === 'union-object' && !isObject) {
-      draft[key] = s.default !== undefined ? structuredClone(s.default) : { type: s.oneOf?.[0]?.properties?.type?.const };
+      draft[key] = s.default !== undefined ? JSON.parse(JSON.stringify(s.default)) : { type: s.oneOf?.[0]?.properties?.type?.const };
     }
   }
 }
