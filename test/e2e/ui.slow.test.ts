@@ -141,7 +141,8 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     const download = page.waitForEvent('download', { timeout: 60_000 }).catch(() => null);
     await page.getByRole('button', { name: 'Export report' }).click();
     const file = await download;
-    expect(file?.suggestedFilename(), 'reports.create should answer the report; the page said: ' + (await page.locator('.view > .error').allTextContents()).join(' ')).toMatch(/\.html$/);
+    const said = (await page.locator('.view > .error').allTextContents()).join(' ');
+    expect(file?.suggestedFilename() ?? `no download; the page said: ${said}`).toMatch(/\.html$/);
   });
 
   it('imports a dropped ticket file with a link to it, and refuses a corrupt one naming what is wrong', async () => {
