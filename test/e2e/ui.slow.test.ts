@@ -82,7 +82,7 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
     await page.locator('.run-card').first().waitFor({ timeout: 60_000 });
     // Live progress from run.progress events, or the stored round if it was faster than the page.
-    await page.locator('.progress-line, [data-testid=stored-round]:has-text("stored:")').first().waitFor({ timeout: 120_000 });
+    await page.locator('.progress-line:has-text("img/s"), [data-testid=stored-round]:has-text("stored:")').first().waitFor({ timeout: 120_000 });
     await shot('runs-live');
     await page.locator('[data-testid=stored-round]', { hasText: /Round [12] stored/ }).first().waitFor({ timeout: 240_000 });
     await page.getByText('Nothing is training').waitFor({ timeout: 300_000 });

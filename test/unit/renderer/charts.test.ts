@@ -32,7 +32,7 @@ const seriesOf = (o: { series: unknown[] }) => o.series as S[];
 
 describe('accuracyVsSparsityOption', () => {
   it('puts remaining weights in % on an inverted log x axis', () => {
-    const o = accuracyVsSparsityOption([imp], stat(0.86)) as { xAxis: { type: string; inverse: boolean; max: number } };
+    const o = accuracyVsSparsityOption([imp], stat(0.86)) as unknown as { xAxis: { type: string; inverse: boolean; max: number } };
     expect(o.xAxis.type).toBe('log');
     expect(o.xAxis.inverse).toBe(true);
     expect(o.xAxis.max).toBe(100);
@@ -99,7 +99,7 @@ describe('accuracyVsSparsityOption', () => {
     expect(niceLogFloor(100)).toBe(100);
     expect(remainingTick(54.42307692307693)).toBe('54.4');
     expect(remainingTick(0.4312)).toBe('0.431');
-    const o = accuracyVsSparsityOption([colt], null) as { xAxis: { min: number } };
+    const o = accuracyVsSparsityOption([colt], null) as unknown as { xAxis: { min: number } };
     expect(o.xAxis.min).toBe(20);
   });
 
