@@ -47,6 +47,8 @@ export const useRunsStore = defineStore('runs', () => {
   const failures = ref<Failure[]>([]);
   const error = ref<string | null>(null);
   const roundsStored = ref(0);
+  /** Bumped whenever a live curve or round list changes (the map itself is a shallowRef, mutated in place). */
+  const liveVersion = ref(0);
   let unsubscribe: (() => void) | null = null;
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -83,6 +85,7 @@ export const useRunsStore = defineStore('runs', () => {
         curve: d.curve.map((c) => ({ round: c.round, phase: c.phase, iteration: c.iteration, loss: c.loss })),
       });
       triggerRef(live);
+        liveVersion.value++;
       if (d.run.status === 'failed' && d.run.error) noteFailure({ runId, experimentId: d.run.experimentId, method: d.run.method, seed: d.run.seed, message: d.run.error, code: 'failed' });
       return d;
     } catch (e) {
@@ -125,6 +128,7 @@ export const useRunsStore = defineStore('runs', () => {
         // Keep the live curve bounded: drop every other point of the oldest half.
         if (e.curve.length > CURVE_LIMIT) e.curve = [...e.curve.slice(0, CURVE_LIMIT / 2).filter((_, i) => i % 2 === 0), ...e.curve.slice(CURVE_LIMIT / 2)];
         triggerRef(live);
+        liveVersion.value++;
         break;
       }
       case 'run.roundDone': {
@@ -133,6 +137,7 @@ export const useRunsStore = defineStore('runs', () => {
         e.rounds = [...e.rounds.filter((x) => x.round !== r.round), { round: r.round, sparsity: r.sparsity, testAccuracy: r.testAccuracy, valAccuracy: r.valAccuracy, final: m.payload.final }].sort((a, b) => a.round - b.round);
         roundsStored.value++;
         triggerRef(live);
+        liveVersion.value++;
         scheduleRefresh();
         break;
       }
@@ -169,5 +174,5 @@ export const useRunsStore = defineStore('runs', () => {
     await refresh();
   }
 
-  return { active, ended, clearEnded, recent, live, failures, error, roundsStored, refresh, loadRun, apply, start, control };
+  return { active, ended, liveVersion, clearEnded, recent, live, failures, error, roundsStored, refresh, loadRun, apply, start, control };
 });
