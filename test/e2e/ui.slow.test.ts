@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,9 +193,3 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
   });
 });
 
-/** Copies the screenshots to docs/screenshots (run by hand when the UI changed: the tests only write test-output/). */
-export function publishScreenshots(): void {
-  const dest = path.join(ROOT, 'docs', 'screenshots');
-  mkdirSync(dest, { recursive: true });
-  for (const f of readdirSync(SHOTS)) copyFileSync(path.join(SHOTS, f), path.join(dest, f));
-}
