@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../common/random.js';
 import { appDataDir, cacheDir } from '../../common/paths.js';
@@ -131,14 +131,29 @@ export interface PytorchResult {
   readonly runs?: readonly { readonly threads: number; readonly throughput: readonly ThroughputResult[] }[];
 }
 
-/** bench/pytorch_throughput.py in the source tree (dist/main/cli/commands -> repo root). */
-function pytorchScript(): string {
+/** A file under bench/ in the source tree (from dist/main/cli/commands or main/cli/commands). */
+function benchFile(...parts: string[]): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   for (const up of ['../../../..', '../../..']) {
-    const p = path.resolve(here, up, 'bench', 'pytorch_throughput.py');
+    const p = path.resolve(here, up, 'bench', ...parts);
     if (existsSync(p)) return p;
   }
-  return path.resolve(here, '../../../..', 'bench', 'pytorch_throughput.py');
+  return path.resolve(here, '../../../..', 'bench', ...parts);
+}
+
+/** The heatmap render figure (bench/heatmap: the renderer's canvas drawing in Chromium), or why it is absent. */
+export type HeatmapResult = { readonly available: true; readonly ms: number; readonly goalMs: number; readonly [k: string]: unknown } | { readonly available: false; readonly reason: string };
+
+/** Times the ticket view's heatmap of a 2.4M-weight layer in Chromium (needs Chromium and the dev dependencies). */
+export async function measureHeatmap(): Promise<HeatmapResult> {
+  const module = benchFile('heatmap', 'bench-heatmap.mjs');
+  if (!existsSync(module)) return { available: false, reason: `bench module not found (${module})` };
+  try {
+    const { benchHeatmap } = (await import(pathToFileURL(module).href)) as { benchHeatmap: () => Promise<{ ms: number; goalMs: number }> };
+    return { available: true, ...(await benchHeatmap()) };
+  } catch (e) {
+    return { available: false, reason: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+  }
 }
 
 /** Runs a command; resolves with its exit code, stdout and stderr (never rejects). */
@@ -166,7 +181,7 @@ function runProcess(cmd: string, args: string[], timeoutMs: number): Promise<{ c
  * count, with the first of `pythons` that imports torch. Absent python or torch is a result, not an error.
  */
 export async function measurePytorch(steps: number, threads: number[], pythons: string[]): Promise<PytorchResult> {
-  const script = pytorchScript();
+  const script = benchFile('pytorch_throughput.py');
   if (!existsSync(script)) return { available: false, reason: `comparison script not found (${script})` };
   const tried: string[] = [];
   for (const python of pythons) {
@@ -211,7 +226,7 @@ async function bestOf(repeats: number, f: () => Promise<ThroughputResult>): Prom
   return { ...best!, runs };
 }
 
-/** `colt bench [--json] [--backend B] [--steps N] [--repeat N] [--skip-round] [--no-pytorch] [--python P] [--torch-threads 1,2]`. */
+/** `colt bench [--json] [--backend B] [--steps N] [--repeat N] [--skip-round|-library|-jobs|-ui] [--no-pytorch] [--python P] [--torch-threads 1,2]`. */
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -223,6 +238,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       'skip-round': { type: 'boolean', default: false },
       'skip-library': { type: 'boolean', default: false },
       'skip-jobs': { type: 'boolean', default: false },
+      'skip-ui': { type: 'boolean', default: false },
       'no-pytorch': { type: 'boolean', default: false },
       python: { type: 'string' },
       'torch-threads': { type: 'string' },
@@ -280,6 +296,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
       out(`jobs: COLT P=${colt.partitions} round in parallel workers / sequential: ${colt.roundRatio.toFixed(2)} (goal ≤ 0.6; with the full-data evaluation ${colt.evaluatedRoundRatio.toFixed(2)}); same masks: ${colt.sameMasks}`);
     }
   }
+  const heatmap = values['skip-ui'] ? null : await measureHeatmap();
+  if (!values.json && heatmap) {
+    if (heatmap.available) out(`ui: heatmap of a 2,359,296-weight layer (512 x 4608) in Chromium: ${heatmap.ms.toFixed(1)} ms (goal ≤ ${heatmap.goalMs} ms; downsampling, transfer and canvas drawing)`);
+    else out(`ui: heatmap not measured: ${heatmap.reason}`);
+  }
   if (values.json) {
     out(
       JSON.stringify({
@@ -294,6 +315,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
         quickColtRound: round,
         library,
         jobs,
+        heatmap,
       }),
     );
   }

@@ -12,10 +12,11 @@ interface BenchLine {
   pytorch: { available: boolean; reason?: string; runs?: { threads: number }[] };
   ratio: Record<string, number>;
   quickColtRound: unknown;
+  heatmap: { available: boolean; ms?: number; goalMs?: number; weights?: number; reason?: string } | null;
 }
 
 // One timed step per model keeps these quick; they check what is reported, never how fast.
-const quick = ['--steps', '1', '--skip-round', '--skip-library', '--skip-jobs'];
+const quick = ['--steps', '1', '--skip-round', '--skip-library', '--skip-jobs', '--skip-ui'];
 
 /** A stand-in python3 that "has torch" and reports fixed PyTorch figures. */
 function fakePython(dir: string): string {
@@ -36,6 +37,14 @@ function fakePython(dir: string): string {
 }
 
 describe('colt bench', () => {
+  it('times the heatmap of a 2.4M-weight layer in Chromium (CI installs chromium)', async () => {
+    const r = await colt(['bench', '--json', '--steps', '1', '--skip-round', '--skip-library', '--skip-jobs', '--no-pytorch'], { COLT_HOME: tempHome() });
+    expect(r.code).toBe(0);
+    const line = r.lines.find((l) => l.type === 'bench') as unknown as BenchLine;
+    expect(line.heatmap, line.heatmap?.reason).toMatchObject({ available: true, goalMs: 150, weights: 2_359_296 });
+    expect(line.heatmap?.ms).toBeGreaterThan(0);
+  });
+
   it('reports both models, batch preparation, and says why there is no PyTorch figure', async () => {
     const r = await colt(['bench', '--json', ...quick, '--python', '/nonexistent/python3'], { COLT_HOME: tempHome() });
     expect(r.code, r.stderr).toBe(0);
