@@ -390,11 +390,21 @@ export const COMMANDS = {
     }),
   },
   'reports.create': {
-    help: 'a self-contained HTML comparison report (and its CSV); written to a folder when one is given',
+    help: 'a self-contained HTML comparison report with its CSV (and PDF); written to a folder when one is given (existing files only with force)',
     input: z
-      .strictObject({ ...selection, folder: filePath.optional(), pdf: z.boolean().default(false) })
+      .strictObject({ ...selection, title: z.string().min(1).max(200).optional(), folder: filePath.optional(), pdf: z.boolean().default(false), force: z.boolean().default(false) })
       .refine(selectionRefine, { message: 'give exactly one of experimentId or runIds', path: ['experimentId'] }),
-    output: z.object({ title: z.string(), filename: z.string(), html: z.string(), csv: z.string(), files: z.array(z.string()) }),
+    output: z.object({
+      title: z.string(),
+      /** The HTML file's suggested name (`<experiment>-report.html`). */
+      filename: z.string(),
+      html: z.string(),
+      csv: z.string(),
+      /** The PDF as base64, when asked for without a folder. */
+      pdf: z.string().nullable(),
+      /** The files written, when a folder was given. */
+      files: z.array(z.string()),
+    }),
   },
 } as const;
 

@@ -31,6 +31,8 @@ export interface WriteReportOptions extends ReportModelOptions {
   readonly dir?: string;
   /** Also write the PDF / the CSV next to the HTML (same name, other extension). */
   readonly pdf?: boolean | PdfOptions;
+  /** Prints the HTML to PDF instead of the system's Chromium (the desktop app: Electron's printToPDF). */
+  readonly renderPdf?: (html: string) => Promise<Uint8Array>;
   readonly csv?: boolean;
   /** Overwrite existing files (otherwise an existing file is an error and nothing is written). */
   readonly force?: boolean;
@@ -57,7 +59,7 @@ export async function writeReport(db: Db, selection: ReportSelection, options: W
   const stem = html.replace(/\.html?$/i, '');
   const files: { file: string; bytes: () => Promise<Uint8Array> }[] = [{ file: html, bytes: async () => Buffer.from(report.html) }];
   if (options.csv) files.push({ file: `${stem}.csv`, bytes: async () => Buffer.from(report.csv) });
-  if (options.pdf) files.push({ file: `${stem}.pdf`, bytes: () => htmlToPdf(report.html, typeof options.pdf === 'object' ? options.pdf : {}) });
+  if (options.pdf) files.push({ file: `${stem}.pdf`, bytes: () => (options.renderPdf ? options.renderPdf(report.html) : htmlToPdf(report.html, typeof options.pdf === 'object' ? options.pdf : {})) });
   if (!options.force) {
     const existing = files.find((f) => existsSync(f.file));
     if (existing) throw invalidInput(`${existing.file} already exists; choose another --out or pass --force to overwrite it`, { field: 'out', file: existing.file });

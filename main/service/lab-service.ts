@@ -18,6 +18,7 @@ import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../libra
 import { exportTicketBytes, exportTicketFile, importTicketBytes, importTicketFile } from '../library/ticket-file/ticket-io.js';
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
+import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { FileAccess } from './file-access.js';
 import { finiteOrNull, runSummaryOf, ticketSummaryOf } from './library-views.js';
 import { RunManager } from './run-manager.js';
@@ -32,6 +33,8 @@ export interface LabServiceOptions {
   readonly fileRoots?: readonly string[];
   /** Jobs at once (default: one per core on CPU backends). */
   readonly concurrency?: number;
+  /** Prints a report's HTML to PDF (the desktop app: Electron's printToPDF); default: the system's Chromium. */
+  readonly printPdf?: (html: string) => Promise<Uint8Array>;
 }
 
 /** A listener of the service's run events. */
@@ -104,6 +107,10 @@ export class LabService {
       ...(this.options.concurrency !== undefined ? { concurrency: this.options.concurrency } : {}),
     });
     return this.runsHandle;
+  }
+
+  private printPdf(html: string): Promise<Uint8Array> {
+    return this.options.printPdf ? this.options.printPdf(html) : htmlToPdf(html);
   }
 
   private emit(e: RunEventMessage): void {
@@ -318,8 +325,21 @@ export class LabService {
           reach: roundsToReach(rounds, targets ?? [0.5, 0.8, 0.9, 0.95, 0.98]),
         };
       },
-      'reports.create': async () => {
-        throw new LabError('internal', 'reports.create is not available yet');
+      'reports.create': async ({ experimentId, runIds, title, folder, pdf, force }) => {
+        const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
+        const options = { appVersion: appVersion(), ...(title !== undefined ? { title } : {}) };
+        const report = createReport(this.db, selection, options);
+        const filename = `${defaultName(report.model)}.html`;
+        let files: string[] = [];
+        let pdfBytes: string | null = null;
+        if (folder !== undefined) {
+          const dir = this.files.folder(folder, 'folder');
+          const written = await writeReport(this.db, selection, { ...options, dir, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+          files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
+        } else if (pdf) {
+          pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');
+        }
+        return { title: report.model.title, filename, html: report.html, csv: report.csv, pdf: pdfBytes, files };
       },
     };
   }
