@@ -13,6 +13,7 @@ import { COMMANDS_ARGUMENT, MENU_CHANNEL } from './channels.js';
 import { registerIpc } from './ipc.js';
 import { openLabHost, type LabHost } from './lab-host.js';
 import { installQuitSequence, PendingTickets, ticketPathsFromArgv } from './lifecycle.js';
+import { createPdfPrinter } from './print-pdf.js';
 import { buildMenuTemplate } from './menu.js';
 import { addRecentLibrary, loadRecentLibraries, saveRecentLibraries } from './recent-libraries.js';
 import { contentSecurityPolicy, guardContents, guardSession, rendererPolicy } from './security.js';
@@ -75,7 +76,9 @@ async function start(): Promise<void> {
   let recent = loadRecentLibraries(recentFile);
   let libraryPath = recent.find((p) => existsSync(p)) ?? path.join(dataDir, 'library.sqlite');
   const backend: BackendChoice = await selectBackend('auto');
-  let lab: LabHost = await openLabHost({ dataDir, libraryPath, backend });
+  // Reports print to PDF with Electron's own Chromium (a hidden window), not a system browser.
+  const printPdf = createPdfPrinter((options) => new BrowserWindow(options));
+  let lab: LabHost = await openLabHost({ dataDir, libraryPath, backend, printPdf });
   const ipcOptions = { isTrustedSender: policy.isTrusted, eventTargets: () => BrowserWindow.getAllWindows().map((w) => w.webContents), onError: logError };
   let unregister = registerIpc(ipcMain, lab, ipcOptions);
   installQuitSequence(app, () => lab.close(), { onError: logError });
@@ -98,7 +101,7 @@ async function start(): Promise<void> {
     libraryPath: () => libraryPath,
     async switchLibrary(next) {
       // Open the new library first: if that fails, the current one stays in service.
-      const nextLab = await openLabHost({ dataDir, libraryPath: next, backend });
+      const nextLab = await openLabHost({ dataDir, libraryPath: next, backend, printPdf });
       unregister();
       const previous = lab;
       lab = nextLab;
