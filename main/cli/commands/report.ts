@@ -36,7 +36,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     out(REPORT_HELP);
     return 0;
   }
-  if (values.experiment !== undefined && positionals.length > 0) throw invalidInput('colt report: give run ids or --experiment, not both');
+  if (values.experiment !== undefined && positionals.length > 0) throw invalidInput('give run ids or --experiment, not both');
   if (values.experiment === undefined && positionals.length === 0) {
     out(REPORT_HELP);
     return 2;
