@@ -94,7 +94,7 @@ export function accuracyChart(series: readonly MethodSeries[], dense: Stat | nul
       nameGap: 28,
       axisLabel: { formatter: (v: number) => `${v}` },
     },
-    yAxis: { type: 'value', scale: true, name: 'test accuracy (%)' },
+    yAxis: { type: 'value', scale: true, name: 'test accuracy (%)', nameTextStyle: { align: 'left' } },
     series: lines,
   });
 }
@@ -106,7 +106,7 @@ export function costChart(series: readonly MethodSeries[]): string {
     legend: { bottom: 0 },
     grid: { left: 60, right: 30, top: 40, bottom: 70 },
     xAxis: { type: 'value', name: 'cumulative training images (without COLT\'s ticket evaluations)', nameLocation: 'middle', nameGap: 28 },
-    yAxis: { type: 'log', name: 'weights remaining (%)' },
+    yAxis: { type: 'log', name: 'weights remaining (%)', nameTextStyle: { align: 'left' } },
     series: series.map((s) => ({
       type: 'line',
       name: METHOD_LABEL[s.method],
@@ -148,7 +148,7 @@ export function overlapChart(colt: MethodSeries, chance: number | null): string 
       title: { text: 'COLT partition-mask overlap per round', left: 'center', textStyle: { fontSize: 14 } },
       grid: { left: 60, right: 30, top: 40, bottom: 50 },
       xAxis: { type: 'value', name: 'round', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
-      yAxis: { type: 'value', name: 'Jaccard', min: (v: { min: number }) => Math.max(0, Math.floor((Math.min(v.min, chance ?? 1) - 0.05) * 20) / 20), max: 1 },
+      yAxis: { type: 'value', name: 'Jaccard', nameTextStyle: { align: 'left' }, min: (v: { min: number }) => Math.max(0, Math.floor((Math.min(v.min, chance ?? 1) - 0.05) * 20) / 20), max: 1 },
       series,
     },
     WIDTH,

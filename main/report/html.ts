@@ -19,7 +19,7 @@ export function renderHtml(model: ReportModel): string {
     ),
     section(
       'Rounds and training images to reach a sparsity',
-      `<figure>${costChart(model.series)}<figcaption>Cumulative training images spent finding each round's ticket (COLT: its partition trainings; its full-data ticket evaluations are listed separately in the tables above).</figcaption></figure>` +
+      `<figure>${costChart(model.series)}<figcaption>Cumulative training images spent finding each round's ticket (COLT: its partition trainings; its full-data ticket evaluations are listed separately in the tables above). Random pruning follows IMP's schedule, so where both are shown its line lies on IMP's.</figcaption></figure>` +
         reachTable(model),
     ),
     colt ? section('COLT partition overlap', overlapSection(model, colt)) : '',
