@@ -390,10 +390,20 @@ export const COMMANDS = {
     }),
   },
   'reports.create': {
-    help: 'a self-contained HTML comparison report with its CSV (and PDF); written to a folder when one is given (existing files only with force)',
+    help: 'a self-contained HTML comparison report with its CSV (and PDF); written to a folder or file when one is given (existing files only with force)',
     input: z
-      .strictObject({ ...selection, title: z.string().min(1).max(200).optional(), folder: filePath.optional(), pdf: z.boolean().default(false), force: z.boolean().default(false) })
-      .refine(selectionRefine, { message: 'give exactly one of experimentId or runIds', path: ['experimentId'] }),
+      .strictObject({
+        ...selection,
+        title: z.string().min(1).max(200).optional(),
+        /** Write into this folder under the default name… */
+        folder: filePath.optional(),
+        /** …or to this HTML file (the CSV and PDF next to it, same name). */
+        path: filePath.refine((p) => /\.html?$/i.test(p), 'the report file must end in .html').optional(),
+        pdf: z.boolean().default(false),
+        force: z.boolean().default(false),
+      })
+      .refine(selectionRefine, { message: 'give exactly one of experimentId or runIds', path: ['experimentId'] })
+      .refine((x) => x.folder === undefined || x.path === undefined, { message: 'give a folder or a path, not both', path: ['path'] }),
     output: z.object({
       title: z.string(),
       /** The HTML file's suggested name (`<experiment>-report.html`). */

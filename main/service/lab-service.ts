@@ -325,16 +325,16 @@ export class LabService {
           reach: roundsToReach(rounds, targets ?? [0.5, 0.8, 0.9, 0.95, 0.98]),
         };
       },
-      'reports.create': async ({ experimentId, runIds, title, folder, pdf, force }) => {
+      'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, force }) => {
         const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
         const options = { appVersion: appVersion(), ...(title !== undefined ? { title } : {}) };
         const report = createReport(this.db, selection, options);
         const filename = `${defaultName(report.model)}.html`;
         let files: string[] = [];
         let pdfBytes: string | null = null;
-        if (folder !== undefined) {
-          const dir = this.files.folder(folder, 'folder');
-          const written = await writeReport(this.db, selection, { ...options, dir, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+        if (folder !== undefined || file !== undefined) {
+          const where = file !== undefined ? { out: this.files.writable(file, 'path') } : { dir: this.files.folder(folder as string, 'folder') };
+          const written = await writeReport(this.db, selection, { ...options, ...where, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
           files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
         } else if (pdf) {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');

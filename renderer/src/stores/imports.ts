@@ -34,10 +34,28 @@ export const useImportsStore = defineStore('imports', () => {
     }
   }
 
+  /** Imports files the desktop app names by path (menu Import ticket…, the OS opening a ticket file). */
+  async function importPaths(paths: readonly string[]): Promise<void> {
+    busy.value = true;
+    try {
+      for (const path of paths) {
+        const file = path.split(/[\\/]/).pop() ?? path;
+        try {
+          const out = await api().call('tickets.import', { path });
+          notes.value.unshift({ key: ++key, file, ok: true, ticketId: out.ticketId, message: `${out.duplicate ? 'Already in the library' : 'Imported'} as ticket ${out.ticketId} (${out.ticket.arch}, ${out.format})` });
+        } catch (e) {
+          notes.value.unshift({ key: ++key, file, ok: false, ticketId: null, message: (e as Error).message });
+        }
+      }
+    } finally {
+      busy.value = false;
+    }
+  }
+
   /** Forgets one note. */
   function dismiss(k: number): void {
     notes.value = notes.value.filter((n) => n.key !== k);
   }
 
-  return { notes, busy, importFiles, dismiss };
+  return { notes, busy, importFiles, importPaths, dismiss };
 });

@@ -212,8 +212,16 @@ describe('the contract through HTTP and IPC', () => {
     const kinds = (events: WireEvent[]): string[] => [...new Set(events.map((e) => e.event))].sort();
     expect(kinds(ipc.events)).toEqual(kinds(http.events));
     expect(kinds(http.events)).toEqual(expect.arrayContaining(['run.finished', 'run.progress', 'run.roundDone']));
-    const stored = (events: WireEvent[]): unknown[] => events.filter((e) => e.event === 'run.roundDone').map((e) => normalise(e.payload));
+    // Each side paused at its own moment, so events interleave differently; but every round is stored
+    // (and announced) exactly once per side, with the same record. The socket may still be delivering.
+    const stored = (events: WireEvent[]): string[] =>
+      events
+        .filter((e) => e.event === 'run.roundDone')
+        .map((e) => JSON.stringify(normalise(e.payload)))
+        .sort();
+    for (let i = 0; i < 50 && stored(http.events).length < stored(ipc.events).length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(stored(ipc.events)).toEqual(stored(http.events));
+    expect(stored(http.events)).toHaveLength(4);
     await same(track('experiments.delete'), { id });
   }, 300_000);
 
@@ -263,6 +271,8 @@ describe('the contract through HTTP and IPC', () => {
     expect(readFileSync(path.join(home, 'ipc', 'contract-report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     const again = await http.call('reports.create', { experimentId: 1, folder: path.join(home, 'http') });
     expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('already exists') } });
+    const named = await http.call('reports.create', { experimentId: 1, path: path.join(home, 'http', 'named.html') });
+    expect(named).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'named.html'), path.join(home, 'http', 'named.csv')] } });
     const outside = await both('reports.create', { experimentId: 1, folder: '/etc' });
     expect(outside.http).toMatchObject({ ok: false, error: { message: expect.stringContaining('outside the folders') } });
   });
