@@ -2,7 +2,7 @@ import { LabError } from '../contract/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
 import { presetsCommand } from './commands/presets.js';
-import { reportCommand } from './commands/report.js';
+import { reportCommand, REPORT_HELP } from './commands/report.js';
 import { resumeCommand, RESUME_HELP } from './commands/resume.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
 import { runsCommand, RUNS_HELP } from './commands/runs.js';
@@ -16,7 +16,8 @@ const HELP = `colt — COLT Lab command line
   colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
   colt runs list|show                browse the runs in the library
   colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
-  colt serve [--port N]              serve the workbench API to a browser (loopback, token)
+  colt report RUN... | --experiment eN   a COLT vs IMP comparison report (HTML; --pdf, --csv)
+  colt serve [--port N]              the workbench for a browser: UI + API (loopback, token)
   colt presets [--show NAME]         list the shipped experiment presets
   colt data add|list|show            manage datasets
   colt bench [--json]                measure training throughput on this machine
@@ -29,6 +30,8 @@ ${RESUME_HELP}
 ${RUNS_HELP}
 
 ${TICKETS_HELP}
+
+${REPORT_HELP}
 
 ${SERVE_HELP}
 
