@@ -19,6 +19,7 @@ import { exportTicketBytes, exportTicketFile, importTicketBytes, importTicketFil
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
+import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
 import { finiteOrNull, runSummaryOf, ticketSummaryOf } from './library-views.js';
 import { RunManager } from './run-manager.js';
@@ -129,9 +130,9 @@ export class LabService {
     return e;
   }
 
-  /** The runs of a selection (an experiment, or run ids), with their rounds. */
+  /** The runs of a selection (an experiment, or run ids; one run per method and seed, as reports take them), with their rounds. */
   private selectRuns(sel: { experimentId?: number; runIds?: number[] }): { runs: ReturnType<typeof getRun>[]; rounds: RunRounds[] } {
-    const runs = sel.experimentId !== undefined ? (getExperiment(this.db, sel.experimentId), runsOfExperiment(this.db, sel.experimentId)) : (sel.runIds ?? []).map((id) => getRun(this.db, id));
+    const runs = selectRuns(this.db, sel.experimentId !== undefined ? { experimentId: sel.experimentId } : { runs: sel.runIds ?? [] });
     const rounds = runs.map((r) => ({ runId: r.id, method: r.method, seed: r.seed, rounds: listRounds(this.db, r.id) }));
     return { runs, rounds };
   }
