@@ -2,6 +2,9 @@ import path from 'node:path';
 import { appDataDir } from '../common/paths.js';
 import { invalidInput } from '../contract/errors.js';
 
+/** Help line of the commands that train (run, resume, serve). */
+export const CONCURRENCY_HELP = '  --concurrency N     runs training at once (default: one per core on CPU backends, one per GPU)';
+
 /** Help line shared by every command that uses the library. */
 export const LIBRARY_HELP = '  --library PATH      the library file (default: <app-data folder>/library.sqlite)';
 

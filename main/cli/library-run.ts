@@ -28,6 +28,8 @@ export interface LibraryRun {
   readonly dataDir: string;
   /** Runs to continue from their checkpoints; absent: run the whole config from the start. */
   readonly resume?: readonly RunRow[];
+  /** Runs training at once (default: the pool's). */
+  readonly concurrency?: number;
 }
 
 /** How a library run ended: its summary and the exit code (0; 1 when a run failed; 130 when paused). */
@@ -44,7 +46,7 @@ export interface LibraryRunResult {
 export async function executeLibraryRun(o: LibraryRun): Promise<LibraryRunResult> {
   const bar = new ProgressBar();
   const started = performance.now();
-  const pool = new JobPool({ backend: o.backend });
+  const pool = new JobPool({ backend: o.backend, ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}) });
   let exp: ExperimentExecution | undefined;
   let interrupts = 0;
   const onSigint = (): void => {

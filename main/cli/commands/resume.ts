@@ -5,7 +5,7 @@ import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
 import { getExperiment } from '../../library/experiments.js';
 import { getRun, reconcileStaleRuns, runsOfExperiment, type RunRow } from '../../library/runs.js';
 import { planResume, type ResumeOptions as PlanOptions } from '../../service/run-plans.js';
-import { LIBRARY_HELP, libraryHint, libraryPath, parseId } from '../library-options.js';
+import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount, parseId } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
 
@@ -21,12 +21,14 @@ Runs whose process died (killed, crashed) are noticed and marked interrupted fir
   --force             take over runs marked running (by another machine, or a reused process id)
   --json              JSON lines on stdout: "resume", each "round", "summary"
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
+${CONCURRENCY_HELP}
 ${LIBRARY_HELP}`;
 
 /** Options of a resume from the command line. */
 export interface ResumeOptions extends PlanOptions {
   readonly json: boolean;
   readonly libraryHint: string;
+  readonly concurrency?: number;
 }
 
 /** `colt resume RUN | eEXPERIMENT | --all`. */
@@ -39,6 +41,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
+      concurrency: { type: 'string' },
       library: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -54,6 +57,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   }
   const options: ResumeOptions = {
     json: values.json ?? false,
+    ...optional('concurrency', parseCount(values.concurrency, '--concurrency')),
     dataDir: values['data-dir'] ?? appDataDir(),
     libraryHint: libraryHint(values.library),
     ...(values.backend !== undefined ? { backend: parseBackend(values.backend) } : {}),
@@ -122,7 +126,7 @@ async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options:
     info(`backend: ${backend.name} (${backend.reason})`);
     for (const r of resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
   }
-  const { summary, code } = await executeLibraryRun({ db, experimentId, config: plan.config, dataset: plan.dataset, evalDataset: plan.evalDataset, backend, json: options.json, dataDir: options.dataDir, libraryHint: options.libraryHint, resume });
+  const { summary, code } = await executeLibraryRun({ db, experimentId, config: plan.config, dataset: plan.dataset, evalDataset: plan.evalDataset, backend, json: options.json, dataDir: options.dataDir, libraryHint: options.libraryHint, resume, ...optional('concurrency', options.concurrency) });
   if (options.json) out(JSON.stringify({ ...summary, experimentId }));
   else out(describeSummary(summary));
   return code;

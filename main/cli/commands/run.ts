@@ -9,7 +9,7 @@ import { openLibrary, writeTransaction } from '../../library/db.js';
 import { reconcileStaleRuns } from '../../library/runs.js';
 import { loadExperimentData, recordExperiment } from '../../service/run-plans.js';
 import { applyOverrides } from '../config-overrides.js';
-import { LIBRARY_HELP, libraryHint, libraryPath } from '../library-options.js';
+import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
 import { resumeInterrupted } from './resume.js';
@@ -28,6 +28,7 @@ Stopping it at any moment (Ctrl-C, kill) keeps every finished round; \`colt resu
   --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
   --json              one JSON object per line on stdout: "start", each "round", "summary"
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
+${CONCURRENCY_HELP}
 ${LIBRARY_HELP}
   --resume-interrupted  first continue every interrupted run of the library (alone: only that)`;
 
@@ -43,6 +44,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       backend: { type: 'string', default: 'auto' },
       json: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
+      concurrency: { type: 'string' },
       library: { type: 'string' },
       'resume-interrupted': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -55,12 +57,13 @@ export async function runCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const json = values.json ?? false;
+  const concurrency = parseCount(values.concurrency, '--concurrency');
   const dataDir = values['data-dir'] ?? appDataDir();
   const resumeFirst = values['resume-interrupted'] ?? false;
   if (resumeFirst && values.preset === undefined && values.config === undefined) {
     const db = openLibrary(libraryPath(values.library));
     try {
-      return (await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) })).code;
+      return (await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) })).code;
     } finally {
       db.close();
     }
@@ -74,7 +77,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
     if (resumeFirst) {
-      const resumed = await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library) });
+      const resumed = await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) });
       // Paused (Ctrl-C): the new experiment does not start.
       if (resumed.code === 130) return resumed.code;
       // Resumed runs may have used another backend; this experiment uses the one asked for.
@@ -99,7 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       info(`dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.test.count} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
       info(`experiment e${experimentId}: ${config.name}: ${config.arch}, methods ${config.methods.join(', ')}, seeds ${config.seeds.join(', ')} (runs ${runs.map((r) => r.id).join(', ')}; library ${db.name})`);
     }
-    const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, dataDir, libraryHint: libraryHint(values.library) });
+    const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) });
     if (json) out(JSON.stringify({ ...summary, experimentId }));
     else out(describeSummary(summary));
     return code;

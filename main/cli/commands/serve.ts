@@ -6,7 +6,7 @@ import { invalidInput } from '../../contract/errors.js';
 import { selectBackend } from '../../lab/backend/index.js';
 import { startServer } from '../../server/http-server.js';
 import { LabService } from '../../service/lab-service.js';
-import { libraryPath, LIBRARY_HELP } from '../library-options.js';
+import { CONCURRENCY_HELP, libraryPath, LIBRARY_HELP, optional, parseCount } from '../library-options.js';
 import { parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
 
@@ -21,6 +21,7 @@ Binds 127.0.0.1 by default; prints a URL carrying the random access token every 
                       default: your home folder, the app-data folder and the working folder)
   --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
+${CONCURRENCY_HELP}
 ${LIBRARY_HELP}`;
 
 /** `colt serve`: runs until interrupted. */
@@ -35,6 +36,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       files: { type: 'string', multiple: true },
+      concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -50,6 +52,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     dataDir: values['data-dir'] ?? appDataDir(),
     libraryPath: libraryPath(values.library),
     backend,
+    ...optional('concurrency', parseCount(values.concurrency, '--concurrency')),
     ...(values.files && values.files.length > 0 ? { fileRoots: values.files.map((f) => path.resolve(f)) } : {}),
   });
   const staticDir = path.join(packageRoot(), 'renderer', 'dist');

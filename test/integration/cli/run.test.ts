@@ -6,6 +6,13 @@ import { colt, tempHome } from '../../helpers/cli.js';
 const tiny = ['--set', 'training.duration=40it', '--set', 'stop.maxRounds=1', '--set', 'data.trainLimit=1200', '--set', 'data.testLimit=300'];
 
 describe('colt run', () => {
+  it('trains one run at a time with --concurrency 1: the rounds of one run end before the next run starts', async () => {
+    const r = await colt(['run', '--preset', 'quick', '--json', '--concurrency', '1', '--set', 'methods=["imp","random"]', ...tiny], { COLT_HOME: tempHome() });
+    expect(r.code, r.stderr).toBe(0);
+    const order = r.lines.filter((l) => l.type === 'round').map((l) => `${String(l.method)}${String(l.round)}`);
+    expect(order).toEqual(['imp0', 'imp1', 'random0', 'random1']);
+  });
+
   it('prints a start line, one JSON line per finished round of each method, and a summary', async () => {
     const r = await colt(['run', '--preset', 'quick', '--json', ...tiny], { COLT_HOME: tempHome() });
     expect(r.code, r.stderr).toBe(0);
@@ -58,6 +65,7 @@ describe('colt run', () => {
     [['run', '--preset', 'quick', '--set', 'stop.targetSparsity=0.9999', '--set', 'stop.sparsityOver=all'], /stop.targetSparsity.*cannot be reached/],
     [['run'], /exactly one of --preset NAME or --config FILE/],
     [['run', '--bogus'], /bogus/],
+    [['run', '--preset', 'quick', '--concurrency', '0'], /--concurrency '0': expected a positive integer/],
   ])('fails with one line naming what is wrong: %j', async (args, message) => {
     const r = await colt(args, { COLT_HOME: tempHome() });
     expect(r.code).not.toBe(0);
