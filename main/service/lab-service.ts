@@ -21,7 +21,7 @@ import { estimateCost } from './estimate.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
-import { finiteOrNull, runSummaryOf, ticketSummaryOf } from './library-views.js';
+import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
 
@@ -246,7 +246,7 @@ export class LabService {
         const [experimentId] = [...experiments];
         return this.runs.resume(experimentId, runs);
       },
-      'tickets.list': async ({ source, ...f }) => listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 }).map((t) => ticketSummaryOf(this.db, t)),
+      'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);
         const shapes = this.db.prepare('SELECT layer, shape, kept, total FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as { layer: string; shape: string; kept: number; total: number }[];

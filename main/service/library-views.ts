@@ -29,8 +29,26 @@ export function runSummaryOf(r: RunRow | RunSummary): RunSummary {
 
 /** A ticket in lists: its row and the test accuracy of the round that made it. */
 export function ticketSummaryOf(db: Db, t: TicketRow): z.output<typeof ticketSummarySchema> {
-  const accuracy =
-    t.runId !== null && t.round !== null ? (db.prepare('SELECT test_accuracy FROM rounds WHERE run_id = ? AND round = ?').pluck().get(t.runId, t.round) as number | null | undefined) : null;
+  return ticketSummariesOf(db, [t])[0];
+}
+
+/** Tickets in lists, with their rounds' test accuracies read in one query. */
+export function ticketSummariesOf(db: Db, tickets: readonly TicketRow[]): z.output<typeof ticketSummarySchema>[] {
+  const ids = tickets.filter((t) => t.runId !== null).map((t) => t.id);
+  const accuracies = new Map<number, number | null>();
+  // In chunks: SQLite limits the number of bound parameters.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = db
+      .prepare(`SELECT t.id, x.test_accuracy FROM tickets t JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.id IN (${chunk.map(() => '?').join(',')})`)
+      .raw()
+      .all(...chunk) as [number, number | null][];
+    for (const [id, acc] of rows) accuracies.set(id, acc);
+  }
+  return tickets.map((t) => summary(t, accuracies.get(t.id) ?? null));
+}
+
+function summary(t: TicketRow, accuracy: number | null): z.output<typeof ticketSummarySchema> {
   return {
     id: t.id,
     source: t.runId !== null ? 'run' : 'file',
