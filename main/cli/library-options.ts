@@ -55,3 +55,41 @@ export function parseCount(text: string | undefined, option: string): number | u
 export function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
+
+/** The `parseArgs` options every library listing takes (runs list, tickets list). */
+export const LIST_FILTER_OPTIONS = {
+  method: { type: 'string' },
+  dataset: { type: 'string' },
+  arch: { type: 'string' },
+  experiment: { type: 'string' },
+  'min-sparsity': { type: 'string' },
+  'max-sparsity': { type: 'string' },
+  since: { type: 'string' },
+  limit: { type: 'string' },
+} as const;
+
+/** Those options' values, as parseArgs gives them. */
+export type ListFilterValues = { readonly [K in keyof typeof LIST_FILTER_OPTIONS]?: string };
+
+/** The filter fields runs and tickets listings share, parsed and validated (absent flags leave fields out). */
+export function listFilter(values: ListFilterValues): {
+  method?: string;
+  dataset?: string;
+  arch?: string;
+  experimentId?: number;
+  minSparsity?: number;
+  maxSparsity?: number;
+  since?: string;
+  limit?: number;
+} {
+  return {
+    ...optional('method', values.method),
+    ...optional('dataset', values.dataset),
+    ...optional('arch', values.arch),
+    ...optional('experimentId', values.experiment !== undefined ? parseId(values.experiment, 'experiment', 'e') : undefined),
+    ...optional('minSparsity', parseSparsity(values['min-sparsity'], '--min-sparsity')),
+    ...optional('maxSparsity', parseSparsity(values['max-sparsity'], '--max-sparsity')),
+    ...optional('since', parseSince(values.since)),
+    ...optional('limit', parseCount(values.limit, '--limit')),
+  };
+}

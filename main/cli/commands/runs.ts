@@ -6,7 +6,7 @@ import { listRounds } from '../../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, type RunFilter } from '../../library/runs.js';
 import type { RunStatus } from '../../library/experiments.js';
 import { listTickets } from '../../library/tickets.js';
-import { LIBRARY_HELP, libraryPath, optional, parseCount, parseId, parseSince, parseSparsity } from '../library-options.js';
+import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseId } from '../library-options.js';
 import { out, pct } from '../output.js';
 
 /** Help text of `colt runs`. */
@@ -24,15 +24,8 @@ export async function runsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      method: { type: 'string' },
-      dataset: { type: 'string' },
-      arch: { type: 'string' },
+      ...LIST_FILTER_OPTIONS,
       status: { type: 'string' },
-      experiment: { type: 'string' },
-      'min-sparsity': { type: 'string' },
-      'max-sparsity': { type: 'string' },
-      since: { type: 'string' },
-      limit: { type: 'string' },
       json: { type: 'boolean', default: false },
       library: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -55,17 +48,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt runs list: unexpected argument '${rest[0]}'`);
-      const filter: RunFilter = {
-        ...(values.method !== undefined ? { method: values.method } : {}),
-        ...(values.dataset !== undefined ? { dataset: values.dataset } : {}),
-        ...(values.arch !== undefined ? { arch: values.arch } : {}),
-        ...(values.status !== undefined ? { status: values.status as RunStatus } : {}),
-        ...(values.experiment !== undefined ? { experimentId: parseId(values.experiment, 'experiment', 'e') } : {}),
-        ...optional('minSparsity', parseSparsity(values['min-sparsity'], '--min-sparsity')),
-        ...optional('maxSparsity', parseSparsity(values['max-sparsity'], '--max-sparsity')),
-        ...optional('since', parseSince(values.since)),
-        ...optional('limit', parseCount(values.limit, '--limit')),
-      };
+      const filter: RunFilter = { ...listFilter(values), ...optional('status', values.status as RunStatus | undefined) };
       const runs = guard('list runs', () => listRuns(db, filter));
       if (values.json) for (const r of runs) out(JSON.stringify(r));
       else if (runs.length === 0) out('no runs match');

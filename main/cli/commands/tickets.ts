@@ -4,7 +4,7 @@ import { invalidInput } from '../../contract/errors.js';
 import { guard, openLibrary } from '../../library/db.js';
 import { exportTicketFile, importTicketFile } from '../../library/ticket-file/ticket-io.js';
 import { getTicketRow, listTickets, loadTicket, type TicketFilter, type TicketRow } from '../../library/tickets.js';
-import { LIBRARY_HELP, libraryPath, optional, parseCount, parseId, parseSince, parseSparsity } from '../library-options.js';
+import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseCount, parseId } from '../library-options.js';
 import { info, out, pct } from '../output.js';
 
 /** Help text of `colt tickets`. */
@@ -34,17 +34,10 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
-      method: { type: 'string' },
-      dataset: { type: 'string' },
-      arch: { type: 'string' },
+      ...LIST_FILTER_OPTIONS,
       run: { type: 'string' },
-      experiment: { type: 'string' },
       imported: { type: 'boolean', default: false },
       generated: { type: 'boolean', default: false },
-      'min-sparsity': { type: 'string' },
-      'max-sparsity': { type: 'string' },
-      since: { type: 'string' },
-      limit: { type: 'string' },
       format: { type: 'string' },
       'no-final': { type: 'boolean', default: false },
       'input-shape': { type: 'string' },
@@ -68,16 +61,9 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
       if (rest.length > 0) throw invalidInput(`colt tickets list: unexpected argument '${rest[0]}'`);
       if (values.imported && values.generated) throw invalidInput('colt tickets list: --imported and --generated exclude each other');
       const filter: TicketFilter = {
-        ...optional('method', values.method),
-        ...optional('dataset', values.dataset),
-        ...optional('arch', values.arch),
+        ...listFilter(values),
         ...optional('runId', values.run !== undefined ? parseId(values.run, 'run', 'r') : undefined),
-        ...optional('experimentId', values.experiment !== undefined ? parseId(values.experiment, 'experiment', 'e') : undefined),
         ...optional('origin', values.imported ? ('file' as const) : values.generated ? ('run' as const) : undefined),
-        ...optional('minSparsity', parseSparsity(values['min-sparsity'], '--min-sparsity')),
-        ...optional('maxSparsity', parseSparsity(values['max-sparsity'], '--max-sparsity')),
-        ...optional('since', parseSince(values.since)),
-        ...optional('limit', parseCount(values.limit, '--limit')),
       };
       const tickets = guard('list tickets', () => listTickets(db, filter));
       if (values.json) for (const t of tickets) out(JSON.stringify(t));
