@@ -11,29 +11,7 @@ import {
 import { fusedKernelOptions } from '../../../../main/lab/backend/optimizer-kernels.js';
 import { simdOptimizerModuleBytes } from '../../../../main/lab/backend/simd-module.js';
 import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
-
-/** Deterministic values in [-1, 1) from a seed (a small LCG, identical on every backend). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-/** max|a - b| / max|b|. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
+import { values, relErr } from './helpers.js';
 
 // Sizes not divisible by 4 exercise the SIMD groups and the scalar tail.
 const SHAPES: Record<string, number[]> = { 'fc.weight': [7, 13], 'fc.bias': [13], 'conv.weight': [3, 3, 2, 4], 'head.weight': [5, 3] };

@@ -3,20 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { WASM_KERNEL_NAMES, registerWasmKernels, selectBackend } from '../../../../main/lab/backend/index.js';
 import { wasmKernelOptions } from '../../../../main/lab/backend/wasm-kernels.js';
+import { values, relErr } from './helpers.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Shape4 = [number, number, number, number];
-
-/** Deterministic values in [-1, 1) from a seed (a small LCG, identical on every backend). */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** Runs `f` on `backend` and returns its outputs' values (tensors are disposed). */
 async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
@@ -25,18 +15,6 @@ async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Pr
     const out = f();
     return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
   });
-}
-
-/** max|a - b| / max|b|, the agreement measure for gradients. */
-function relErr(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 /** Output shape of a conv, from TF.js's own shape logic. */
