@@ -5,32 +5,18 @@ import { isoNow, type Db } from './db.js';
 import { refreshExperimentStatus, type RunStatus } from './experiments.js';
 
 /** A run (one method × seed of an experiment) with what browsing shows of its experiment and dataset. */
-export interface RunRow {
-  readonly id: number;
-  readonly experimentId: number;
-  readonly experiment: string;
-  readonly arch: string;
-  readonly dataset: string;
-  readonly method: Method;
-  readonly seed: number;
-  readonly backend: string | null;
+export interface RunRow extends RunSummary {
   readonly backendPackage: string | null;
   readonly backendReason: string | null;
   readonly appVersion: string;
   readonly datasetChecksum: string;
-  readonly status: RunStatus;
   readonly error: string | null;
   readonly pid: number | null;
   readonly host: string | null;
-  /** Finished rounds, the last one's number, and that round's sparsity and test accuracy. */
-  readonly roundsDone: number;
+  /** The last finished round's number (its sparsity and test accuracy are the summary's). */
   readonly lastRound: number | null;
-  readonly sparsity: number | null;
-  readonly testAccuracy: number | null;
-  readonly created: string;
   readonly started: string | null;
   readonly updated: string;
-  readonly finished: string | null;
 }
 
 interface RawRun {
@@ -112,7 +98,10 @@ export interface RunFilter {
   readonly limit?: number;
 }
 
-/** What `colt runs list` shows of a run (a narrow row, so listing 10,000 runs stays fast). */
+/**
+ * What `colt runs list` shows of a run (a narrow row, so listing 10,000 runs stays fast):
+ * finished rounds, and the last one's sparsity and test accuracy.
+ */
 export interface RunSummary {
   readonly id: number;
   readonly experimentId: number;
