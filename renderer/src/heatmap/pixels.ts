@@ -1,13 +1,10 @@
-/** A mask grid as the server sends it (tickets.masks grids[]). */
-export interface GridIn {
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowsShown: number;
-  readonly colsShown: number;
-  readonly cellRows: number;
-  readonly cellCols: number;
-  readonly density: ArrayLike<number>;
-}
+import type { CommandOutput } from '../../../main/contract/api.js';
+
+/** The contract's mask grid (tickets.masks grids[]); density may be any array of kept fractions. */
+export type MaskGrid = CommandOutput<'tickets.masks'>['grids'][number];
+
+/** What drawing needs of a grid. */
+export type GridIn = Pick<MaskGrid, 'rows' | 'cols' | 'rowsShown' | 'colsShown' | 'cellRows' | 'cellCols'> & { readonly density: ArrayLike<number> };
 
 /** Two RGB end colours: pruned (kept fraction 0) and kept (1). */
 export interface HeatmapColors {
