@@ -215,6 +215,7 @@ export async function cachedDataset(spec: CacheSpec, build: () => Promise<Datase
     await writeCachedDataset(file, key, dataset);
     return { dataset, hit: false };
   } catch (err) {
-    return { dataset, hit: false, cacheError: `${file}: ${(err as Error).message}` };
+    // writeFileAtomic's errors name the file already.
+    return { dataset, hit: false, cacheError: (err as Error).message };
   }
 }
