@@ -1,3 +1,4 @@
+import { appVersion } from '../common/app-version.js';
 import { LabError } from '../contract/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
@@ -56,9 +57,8 @@ export async function main(argv: string[]): Promise<number> {
     out(HELP);
     return command === undefined ? 2 : 0;
   }
-  if (command === '--version') {
-    const { createRequire } = await import('node:module');
-    out((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+  if (command === '--version' || command === '-V' || command === 'version') {
+    out(appVersion());
     return 0;
   }
   const handler = COMMANDS[command];
@@ -77,7 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       info(`colt ${command}: error: ${e.message}`);
       return 2;
     }
-    info(`colt ${command}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    // A stack helps only a developer: it is printed when COLT_DEBUG is set.
+    info(`colt ${command}: internal error: ${e instanceof Error ? (process.env.COLT_DEBUG ? (e.stack ?? e.message) : e.message) : String(e)}`);
     return 1;
   }
 }
