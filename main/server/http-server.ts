@@ -133,8 +133,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     if (!socketTokens(req, target.query).some((t) => sameToken(t, token))) return deny(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
-      // Clients only listen: whatever they send is ignored, and a bad frame closes that socket alone.
-      ws.on('error', () => ws.terminate());
+      // Clients only listen: whatever they send is ignored, and a bad frame closes that socket alone (ws sends the close code).
+      ws.on('error', () => undefined);
       ws.on('close', () => sockets.delete(ws));
     });
   };

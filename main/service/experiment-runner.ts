@@ -165,7 +165,13 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
       writeTransaction(db, 'record how the runs ended', () => {
         for (const job of exp.jobs) {
           const runId = runIdOf(job.spec.method, job.spec.seed);
-          if (job.status === 'failed') {
+          if (job.status === 'failed' && job.error?.code === 'storage') {
+            // The library could not take a round (a full disk, a read-only or damaged file): the run
+            // itself did nothing wrong and continues from its last stored round once that is fixed.
+            const message = `${job.error.message}; the run is interrupted after its last stored round (colt resume continues it)`;
+            setRunStatus(db, runId, 'interrupted', message);
+            failed.push({ runId, method: job.spec.method, seed: job.spec.seed, message });
+          } else if (job.status === 'failed') {
             const message = job.error?.message ?? 'failed';
             setRunStatus(db, runId, 'failed', message);
             failed.push({ runId, method: job.spec.method, seed: job.spec.seed, message });

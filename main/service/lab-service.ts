@@ -330,6 +330,13 @@ export class LabService {
         };
       },
       'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, force }) => {
+        // Every file the report writes (HTML, CSV, PDF) is checked like an export: inside the allowed
+        // folders, never in the library's, replaced only with force. A named file is checked before any work.
+        const targetsOf = (html: string, field: string): string[] => {
+          const stem = html.replace(/\.html?$/i, '');
+          return [html, `${stem}.csv`, ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
+        };
+        const early = file !== undefined ? targetsOf(file, 'path') : undefined;
         const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
         const options = { appVersion: appVersion(), ...(title !== undefined ? { title } : {}) };
         const report = createReport(this.db, selection, options);
@@ -337,13 +344,8 @@ export class LabService {
         let files: string[] = [];
         let pdfBytes: string | null = null;
         if (folder !== undefined || file !== undefined) {
-          const field = file !== undefined ? 'path' : 'folder';
-          const html = file !== undefined ? file : path.join(this.files.folder(folder as string, 'folder'), filename);
-          // Every file the report writes (HTML, CSV, PDF) is checked like an export: inside the allowed folders, replaced only with force.
-          const stem = html.replace(/\.html?$/i, '');
-          const targets = [html, `${stem}.csv`, ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
-          const where = { out: targets[0] };
-          const written = await writeReport(this.db, selection, { ...options, ...where, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+          const targets = early ?? targetsOf(path.join(this.files.folder(folder as string, 'folder'), filename), 'folder');
+          const written = await writeReport(this.db, selection, { ...options, out: targets[0], csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
           files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
         } else if (pdf) {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');
