@@ -131,16 +131,36 @@ function leftUnclean(file: string): boolean {
  * adds; about half a second per GB here), refusing a damaged library with the table at fault.
  */
 function checkIntegrity(db: Db, file: string): void {
-  const found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+  let found: string[];
+  try {
+    found = (db.pragma('quick_check(5)') as { quick_check: string }[]).map((r) => r.quick_check);
+  } catch (e) {
+    // So damaged that the check itself stops: find the tables that cannot be read.
+    found = [`${(e as Error).message}`];
+  }
   if (found.length === 1 && found[0] === 'ok') return;
   const text = found.join('; ');
   const tree = /Tree (\d+) page/.exec(text);
-  const table = tree ? (db.prepare('SELECT name FROM sqlite_schema WHERE rootpage = ?').pluck().get(Number(tree[1])) as string | undefined) : undefined;
+  const table = tree ? (db.prepare('SELECT name FROM sqlite_schema WHERE rootpage = ?').pluck().get(Number(tree[1])) as string | undefined) : unreadableTables(db).join(', ') || undefined;
   throw new LabError(
     'storage',
-    `library ${file} is damaged${table ? ` (table ${table})` : ''}: ${text.slice(0, 300)}. Nothing was changed; restore it from a backup, or rescue what is readable with \`sqlite3 ${path.basename(file)} .recover\``,
+    `library ${file} is damaged${table ? ` (${table.includes(',') ? 'tables' : 'table'} ${table})` : ''}: ${text.slice(0, 300)}. Nothing was changed; restore it from a backup, or rescue what is readable with \`sqlite3 ${path.basename(file)} .recover\``,
     { library: file, ...(table ? { table } : {}) },
   );
+}
+
+/** The tables whose pages cannot be walked (each counted on its own). */
+function unreadableTables(db: Db): string[] {
+  const names = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+  return names.filter((name) => {
+    try {
+      // NOT INDEXED: walk the table itself, not a smaller index that would count its rows.
+      db.prepare(`SELECT count(*) FROM "${name.replace(/"/g, '""')}" NOT INDEXED`).pluck().get();
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** An error while opening, with a plain message; a read-only file system is said to be one. */
