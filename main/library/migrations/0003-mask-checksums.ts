@@ -7,8 +7,9 @@ import type Database from 'better-sqlite3';
  */
 export function up(db: Database.Database): void {
   db.exec('ALTER TABLE ticket_masks ADD COLUMN sha256 BLOB');
+  const get = db.prepare('SELECT bits FROM ticket_masks WHERE ticket_id = ? AND layer = ?').pluck();
   const set = db.prepare('UPDATE ticket_masks SET sha256 = ? WHERE ticket_id = ? AND layer = ?');
-  for (const row of db.prepare('SELECT ticket_id, layer, bits FROM ticket_masks').iterate() as IterableIterator<{ ticket_id: number; layer: string; bits: Buffer }>) {
-    set.run(createHash('sha256').update(row.bits).digest(), row.ticket_id, row.layer);
-  }
+  // Keys first, then one mask at a time: a statement cannot write while another iterates, and all the bits at once could be gigabytes.
+  const keys = db.prepare('SELECT ticket_id, layer FROM ticket_masks').all() as { ticket_id: number; layer: string }[];
+  for (const k of keys) set.run(createHash('sha256').update(get.get(k.ticket_id, k.layer) as Buffer).digest(), k.ticket_id, k.layer);
 }
