@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTicketBytes } from '../../../main/library/ticket-file/ticket-io.js';
 import { colt } from '../../helpers/cli.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 import { tempLibrary } from '../../unit/library/helpers.js';
 import { makeTicket, storeTicket } from '../../unit/library/ticket-fixtures.js';
 
@@ -30,7 +31,8 @@ function ticketWithDataset(dataset: string): Buffer {
   }
 }
 
-describe('the CLI and hostile input', () => {
+// Up to four CLI processes per test.
+describe('the CLI and hostile input', { timeout: workTimeout(4, 10_000) }, () => {
   beforeAll(() => {
     base = mkdtempSync(path.join(tmpdir(), 'colt-cli-hygiene-'));
   });

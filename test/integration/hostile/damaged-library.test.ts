@@ -38,7 +38,8 @@ function damageBlob(file: string, sql: string, length = 64): void {
   writeFileSync(file, bytes);
 }
 
-describe('a damaged library', () => {
+// Up to two CLI processes per test.
+describe('a damaged library', { timeout: workTimeout(2, 10_000) }, () => {
   beforeAll(async () => {
     base = mkdtempSync(path.join(tmpdir(), 'colt-damaged-'));
     pristine = path.join(base, 'pristine.sqlite');

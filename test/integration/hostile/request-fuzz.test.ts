@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../main/common/random.js';
 import { rawRequest, serveChild, type ServeChild } from './serve-child.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 
 const CASES = 1500;
 
@@ -198,14 +199,15 @@ describe('colt serve under fuzzed requests', () => {
     base = mkdtempSync(path.join(tmpdir(), 'colt-fuzz-'));
     mkdirSync(path.join(base, 'files'));
     server = await serveChild(base, path.join(base, 'library.sqlite'), path.join(base, 'files'));
-  });
+  }, workTimeout(1, 10_000));
 
   afterAll(async () => {
     await server?.stop();
     rmSync(base, { recursive: true, force: true });
   });
 
-  it(`answers ${CASES.toLocaleString('en')} malformed requests with a 4xx each and never goes down`, async () => {
+  // Each request is one short exchange on loopback (a few ms on an idle core).
+  it(`answers ${CASES.toLocaleString('en')} malformed requests with a 4xx each and never goes down`, { timeout: workTimeout(CASES, 20) }, async () => {
     const before = await server.post('experiments.list', {});
     expect(before.status).toBe(200);
     const cases = makeCases(server.port, server.token);

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { exportTicketBytes } from '../../../main/library/ticket-file/ticket-io.js';
 import { startServer } from '../../../main/server/http-server.js';
 import { colt } from '../../helpers/cli.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 import { tempLibrary } from '../../unit/library/helpers.js';
 import { makeTicket, storeTicket } from '../../unit/library/ticket-fixtures.js';
 import { headerOf, rawRequest, serveChild, type ServeChild } from './serve-child.js';
@@ -54,7 +55,7 @@ function request(method: string, target: string, headers: Record<string, string>
   return lines.join('\r\n');
 }
 
-describe('colt serve against a hostile client', () => {
+describe('colt serve against a hostile client', { timeout: workTimeout(2, 10_000) }, () => {
   beforeAll(async () => {
     base = mkdtempSync(path.join(tmpdir(), 'colt-hostile-'));
     files = path.join(base, 'files');
@@ -73,7 +74,8 @@ describe('colt serve against a hostile client', () => {
     server = await serveChild(base, library, files, ['--files', path.join(base, 'lib'), '--allow-host', 'lab.internal']);
     expect((await server.post('experiments.create', { config: TINY, start: false })).status).toBe(200);
     expect((await server.post('tickets.import', { name: 'fixture.safetensors', bytes: ticketBytes.toString('base64') })).status).toBe(200);
-  });
+    // Starting colt serve and loading the sample data for the experiment.
+  }, workTimeout(2, 10_000));
 
   afterAll(async () => {
     await server?.stop();
