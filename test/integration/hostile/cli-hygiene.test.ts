@@ -56,6 +56,24 @@ describe('the CLI and hostile input', { timeout: workTimeout(4, 10_000) }, () =>
     expect(json.lines[0]).toMatchObject({ dataset: 'mnist\x1b]0;pwned\x07\u202egnp.exe\u009b31m', sourceFile: 'evil\x1b[2J.safetensors' });
   });
 
+  it('exports over an existing file only with --force, and never over the library', async () => {
+    const lib = path.join(base, 'library.sqlite');
+    const notes = path.join(base, 'notes.txt');
+    writeFileSync(notes, 'my notes\n');
+    const refused = await colt(['tickets', 'export', '1', notes, '--library', lib], { COLT_HOME: base });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/notes\.txt exists; pass --force to overwrite it/);
+    expect(readFileSync(notes, 'utf8')).toBe('my notes\n');
+    const size = statSync(lib).size;
+    const overLibrary = await colt(['tickets', 'export', '1', lib, '--force', '--library', lib], { COLT_HOME: base });
+    expect(overLibrary.code).toBe(2);
+    expect(overLibrary.stderr).toMatch(/is the library \(or its WAL\); a ticket is never written over it/);
+    expect(statSync(lib).size).toBe(size);
+    const forced = await colt(['tickets', 'export', '1', notes, '--force', '--library', lib], { COLT_HOME: base });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(notes).length).toBeGreaterThan(1000);
+  });
+
   it('refuses a --set path that reaches Object.prototype (every such path: test/unit/cli/config-overrides.test.ts)', async () => {
     const r = await colt(['run', '--preset', 'quick', '--set', '__proto__.polluted=1', '--library', path.join(base, 'never.sqlite')], { COLT_HOME: base });
     expect(r.code).toBe(2);
