@@ -19,8 +19,9 @@ needs (as Authorization: Bearer). Requests must name an allowed host and, from a
 from the page itself (same origin).
   --port N            port (default 7450; 0 picks a free one)
   --host H            address to bind (non-loopback needs --allow-remote)
-  --allow-host NAME   a host name the server also answers to, e.g. the name of this machine
-                      behind an SSH tunnel or proxy (repeatable; loopback and --host always are)
+  --allow-host NAME   a host name or address the server also answers to, e.g. this machine's
+                      name or IP when bound to 0.0.0.0 with --allow-remote, or a proxy's name
+                      (repeatable; loopback names and the --host address always are)
   --files DIR         a folder clients may import from and export to (repeatable;
                       default: your home folder, the app-data folder and the working folder)
   --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
