@@ -1,13 +1,25 @@
 import type { LabEvent } from '../lab/events.js';
 
-/** Writes a line to stdout (the CLI's only output channel for results). */
-export function out(line: string): void {
-  process.stdout.write(line + '\n');
+// C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides that reorder what a terminal shows.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes the characters a terminal would obey rather than show (escape sequences from an imported
+ * file's metadata could retitle the window, hide text or fake output) as `\u001b`. JSON.stringify
+ * escapes C0 itself; the rest can only stand inside a JSON string, where this escape is JSON's own.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Writes a line to stderr (notices, progress, errors). */
+/** Writes a line to stdout (the CLI's only output channel for results), control characters escaped. */
+export function out(line: string): void {
+  process.stdout.write(safeText(line) + '\n');
+}
+
+/** Writes a line to stderr (notices, progress, errors), control characters escaped. */
 export function info(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(safeText(line) + '\n');
 }
 
 /** Formats a fraction as a percentage with one decimal. */

@@ -186,7 +186,7 @@ const selectionRefine = (x: { experimentId?: number; runIds?: number[] }): boole
 /** Every command: its input and output schemas and a one-line description. */
 export const COMMANDS = {
   'system.info': {
-    help: 'app and engine versions, the active backend, cores and the library path',
+    help: 'app and engine versions, the active backend, cores and the library (its full path only to the local desktop app; its file name over HTTP)',
     input: z.strictObject({}),
     output: z.object({
       appVersion: z.string(),
@@ -358,8 +358,8 @@ export const COMMANDS = {
     output: z.object({ ticketId: id, duplicate: z.boolean(), format: z.string(), notes: z.array(z.string()), ticket: ticketSummarySchema }),
   },
   'tickets.export': {
-    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path, or as bytes (base64) when no path is given',
-    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(false), path: filePath.optional() }),
+    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path (an existing file only with force), or as bytes (base64) when no path is given',
+    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(false), path: filePath.optional(), force: z.boolean().default(false) }),
     output: z.object({ filename: z.string(), size: z.number().int().positive(), path: z.string().nullable(), bytes: z.string().nullable() }),
   },
   'tickets.delete': {
@@ -432,10 +432,11 @@ export interface WireRequest {
   readonly input: unknown;
 }
 
-/** An error on the wire: one of LabError's codes and a message naming what is wrong. */
+/** An error on the wire: one of LabError's codes, a message naming what is wrong, and details a client may act on (e.g. `{field: 'path', reason: 'exists'}`). */
 export interface WireError {
   readonly code: string;
   readonly message: string;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** A reply on the wire. */

@@ -70,7 +70,12 @@ export function loadCheckpointState(db: Db, runId: number): CheckpointState | un
     | { round: number; ticket_id: number; final: number; slots: string }
     | undefined;
   if (!row) return undefined;
-  const slots = JSON.parse(row.slots) as Slots;
+  let slots: Slots;
+  try {
+    slots = JSON.parse(row.slots) as Slots;
+  } catch {
+    throw new LabError('storage', `the library is damaged: the checkpoint of run ${runId} is unreadable`, { table: 'checkpoints', run: runId });
+  }
   const rows = db.prepare('SELECT slot, part, name, tensor_id FROM checkpoint_tensors WHERE run_id = ? ORDER BY slot, part, position').all(runId) as {
     slot: Slot;
     part: number;
@@ -82,7 +87,7 @@ export function loadCheckpointState(db: Db, runId: number): CheckpointState | un
   for (const r of rows) {
     const target = r.slot === 'pruneFrom' ? pruneFrom[r.part] : maps[r.slot];
     if (!target) throw new LabError('storage', `run ${runId}: checkpoint tensor ${r.slot}[${r.part}] ${r.name} has no slot`);
-    target.set(r.name, getTensor(db, r.tensor_id));
+    target.set(r.name, getTensor(db, r.tensor_id, undefined, `run ${runId} checkpoint ${r.slot}[${r.part}] ${r.name}`));
   }
   return {
     round: row.round,

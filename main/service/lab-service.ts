@@ -15,7 +15,7 @@ import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
-import { exportTicketBytes, exportTicketFile, importTicketBytes, importTicketFile } from '../library/ticket-file/ticket-io.js';
+import { exportTicketBytes, exportTicketFile, importTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
@@ -36,6 +36,8 @@ export interface LabServiceOptions {
   readonly concurrency?: number;
   /** Prints a report's HTML to PDF (the desktop app: Electron's printToPDF); default: the system's Chromium. */
   readonly printPdf?: (html: string) => Promise<Uint8Array>;
+  /** Whether system.info names the library's and data folder's full paths (default true: the desktop app's own window); `colt serve` gives only their names. */
+  readonly revealPaths?: boolean;
 }
 
 /** A listener of the service's run events. */
@@ -57,7 +59,8 @@ export class LabService {
   private closed = false;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()]);
+    // Clients never write into the library's folder: not over the library, its WAL, or the caches beside it.
+    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()], { protectedFolders: [path.dirname(path.resolve(options.libraryPath))] });
     this.handlers = this.buildHandlers();
   }
 
@@ -149,8 +152,8 @@ export class LabService {
         appVersion: appVersion(),
         backend: this.options.backend?.name ?? null,
         backendReason: this.options.backend?.reason ?? null,
-        libraryPath: this.options.libraryPath,
-        dataDir: this.options.dataDir,
+        libraryPath: this.options.revealPaths === false ? path.basename(this.options.libraryPath) : this.options.libraryPath,
+        dataDir: this.options.revealPaths === false ? path.basename(this.options.dataDir) : this.options.dataDir,
         cores: os.availableParallelism(),
         platform: `${process.platform}-${process.arch}`,
         versions: {
@@ -292,16 +295,16 @@ export class LabService {
         const options = { appVersion: appVersion() };
         const result =
           input.path !== undefined
-            ? await importTicketFile(this.db, this.files.readable(input.path, 'path'), options)
+            ? storeImportedTicket(this.db, await readTicketFile(this.files.readable(input.path, 'path'), options), options)
             : importTicketBytes(this.db, Buffer.from(input.bytes as string, 'base64'), path.basename(input.name as string), options);
         return { ticketId: result.ticketId, duplicate: result.duplicate, format: result.format, notes: [...result.notes], ticket: ticketSummaryOf(this.db, getTicketRow(this.db, result.ticketId)) };
       },
-      'tickets.export': async ({ id, format, final, path: file }) => {
+      'tickets.export': async ({ id, format, final, path: file, force }) => {
         const row = getTicketRow(this.db, id);
         const filename = `ticket-t${id}-${row.arch}${row.method ? `-${row.method}` : ''}${row.round !== null ? `-r${row.round}` : ''}${format === 'pytorch' ? '-pytorch' : ''}.safetensors`;
         const options = { format, final, appVersion: appVersion() };
         if (file !== undefined) {
-          const target = this.files.writable(file, 'path');
+          const target = this.files.writable(file, 'path', { force });
           const size = await exportTicketFile(this.db, id, target, options);
           return { filename: path.basename(target), size, path: target, bytes: null };
         }
@@ -314,7 +317,7 @@ export class LabService {
       },
       'datasets.list': async () => (await listDatasets(this.options.dataDir)).map((d) => ({ name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present })),
       'datasets.add': async ({ name, path: dir, format }) => {
-        const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path'), format);
+        const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path', { folders: true }), format);
         return { name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present };
       },
       'comparisons.get': async ({ targets, ...sel }) => {
@@ -327,6 +330,13 @@ export class LabService {
         };
       },
       'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, force }) => {
+        // Every file the report writes (HTML, CSV, PDF) is checked like an export: inside the allowed
+        // folders, never in the library's, replaced only with force. A named file is checked before any work.
+        const targetsOf = (html: string, field: string): string[] => {
+          const stem = html.replace(/\.html?$/i, '');
+          return [html, `${stem}.csv`, ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
+        };
+        const early = file !== undefined ? targetsOf(file, 'path') : undefined;
         const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
         const options = { appVersion: appVersion(), ...(title !== undefined ? { title } : {}) };
         const report = createReport(this.db, selection, options);
@@ -334,8 +344,8 @@ export class LabService {
         let files: string[] = [];
         let pdfBytes: string | null = null;
         if (folder !== undefined || file !== undefined) {
-          const where = file !== undefined ? { out: this.files.writable(file, 'path') } : { dir: this.files.folder(folder as string, 'folder') };
-          const written = await writeReport(this.db, selection, { ...options, ...where, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+          const targets = early ?? targetsOf(path.join(this.files.folder(folder as string, 'folder'), filename), 'folder');
+          const written = await writeReport(this.db, selection, { ...options, out: targets[0], csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
           files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
         } else if (pdf) {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { invalidInput } from '../../contract/errors.js';
+import { invalidInput, LabError } from '../../contract/errors.js';
 import { guard, openLibrary, writeTransaction } from '../../library/db.js';
 import { getExperiment } from '../../library/experiments.js';
 import { listRounds } from '../../library/rounds.js';
@@ -44,8 +44,12 @@ export async function runsCommand(argv: string[]): Promise<number> {
   }
   const db = openLibrary(libraryPath(values.library), { mustExist: true });
   try {
-    // Show killed runs as interrupted rather than running.
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    // Show killed runs as interrupted rather than running, where the library can be written (a read-only one is listed as it is).
+    try {
+      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    } catch (e) {
+      if (!(e instanceof LabError && e.code === 'storage')) throw e;
+    }
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt runs list: unexpected argument '${rest[0]}'`);
       const filter: RunFilter = { ...listFilter(values), ...optional('status', values.status as RunStatus | undefined) };

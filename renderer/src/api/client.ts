@@ -1,13 +1,15 @@
 import type { CommandInput, CommandName, CommandOutput, WireEvent } from '../../../main/contract/api.js';
 
-/** An error a command answered with: one of LabError's codes and a message naming the field or byte at fault. */
+/** An error a command answered with: one of LabError's codes, a message naming the field or byte at fault, and details (e.g. `{field: 'path', reason: 'exists'}`). */
 export class ApiError extends Error {
   readonly code: string;
+  readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, details?: Readonly<Record<string, unknown>>) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    if (details !== undefined) this.details = details;
   }
 }
 
@@ -29,12 +31,12 @@ export interface ApiClient {
 }
 
 /** The reply shape both transports carry. */
-export type Reply<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type Reply<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly details?: Readonly<Record<string, unknown>> } };
 
 /** Unwraps a reply: its output, or an ApiError. */
 export function unwrap<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.output;
-  throw new ApiError(reply.error.code, reply.error.message);
+  throw new ApiError(reply.error.code, reply.error.message, reply.error.details);
 }
 
 /** Any error as an ApiError (a transport failure becomes code `internal`). */

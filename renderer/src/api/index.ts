@@ -19,7 +19,7 @@ export function createClient(win: Window & { coltLab?: ColtLabBridge }): ApiClie
     if (token) win.sessionStorage.setItem('colt-token', token);
     else token = win.sessionStorage.getItem('colt-token');
   } catch {
-    // storage can be disabled; the HttpOnly cookie the server set still authenticates
+    // storage can be disabled: the token from the URL still serves this page until it is reloaded
   }
   if (url.searchParams.has('token')) {
     // Keep the token out of the address bar (and out of screenshots and history).

@@ -2,10 +2,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colt, tempHome } from '../../helpers/cli.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 
 const tiny = ['--set', 'training.duration=40it', '--set', 'stop.maxRounds=1', '--set', 'data.trainLimit=1200', '--set', 'data.testLimit=300'];
 
-describe('colt run', () => {
+// Each test runs a whole short experiment (three runs of two 40-iteration rounds) in a CLI process.
+describe('colt run', { timeout: workTimeout(1, 30_000) }, () => {
   it('trains one run at a time with --concurrency 1: the rounds of one run end before the next run starts', async () => {
     const r = await colt(['run', '--preset', 'quick', '--json', '--concurrency', '1', '--set', 'methods=["imp","random"]', ...tiny], { COLT_HOME: tempHome() });
     expect(r.code, r.stderr).toBe(0);

@@ -101,9 +101,10 @@ describe('the contract through HTTP and IPC', () => {
 
     const side = (name: 'http' | 'ipc'): LabService => {
       const dir = path.join(home, name);
-      mkdirSync(dir);
-      copyFileSync(seedLibrary, path.join(dir, 'library.sqlite'));
-      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
+      // The library sits in its own folder: clients never write into the library's folder.
+      mkdirSync(path.join(dir, 'lib'), { recursive: true });
+      copyFileSync(seedLibrary, path.join(dir, 'lib', 'library.sqlite'));
+      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'lib', 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
     };
     mkdirSync(path.join(home, 'shared'));
 
@@ -270,7 +271,7 @@ describe('the contract through HTTP and IPC', () => {
     expect(a).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'contract-report.html'), path.join(home, 'http', 'contract-report.csv'), path.join(home, 'http', 'contract-report.pdf')] } });
     expect(readFileSync(path.join(home, 'ipc', 'contract-report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     const again = await http.call('reports.create', { experimentId: 1, folder: path.join(home, 'http') });
-    expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('already exists') } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('exists; pass force: true'), details: { field: 'folder', reason: 'exists' } } });
     const named = await http.call('reports.create', { experimentId: 1, path: path.join(home, 'http', 'named.html') });
     expect(named).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'named.html'), path.join(home, 'http', 'named.csv')] } });
     const outside = await both('reports.create', { experimentId: 1, folder: '/etc' });
@@ -280,6 +281,6 @@ describe('the contract through HTTP and IPC', () => {
   it('left no command of the contract untested', () => {
     const untested = Object.keys(COMMANDS).filter((c) => !covered.has(c));
     expect(untested).toEqual([]);
-    expect(readFileSync(path.join(home, 'http', 'library.sqlite')).length).toBeGreaterThan(0);
+    expect(readFileSync(path.join(home, 'http', 'lib', 'library.sqlite')).length).toBeGreaterThan(0);
   });
 });
