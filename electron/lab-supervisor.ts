@@ -185,7 +185,7 @@ export class LabSupervisor implements LabHost {
     this.link = link;
     link.onMessage((m) => this.receive(generation, m));
     link.onExit((exit) => this.exit(generation, exit));
-    this.setStatus({ pid: link.pid ?? null });
+    this.setStatus({ state: 'starting', pid: link.pid ?? null });
     try {
       link.send({ kind: 'open', options: { ...this.options.open, hostPrintsPdf: this.options.printPdf !== undefined } });
     } catch (e) {
@@ -277,9 +277,7 @@ export class LabSupervisor implements LabHost {
     }
     this.setStatus({ state: 'restarting', pid: null, crash, message: `the lab process stopped unexpectedly (${reason}); restarting it` });
     this.restartTimer = setTimeout(() => {
-      if (this.current.state !== 'restarting') return;
-      this.setStatus({ state: 'starting' });
-      this.spawn();
+      if (this.current.state === 'restarting') this.spawn();
     }, this.options.restartDelayMs ?? 500);
   }
 
