@@ -5,7 +5,7 @@
 // pair (test/helpers/ipc-pair.ts). Everything between them is the real code: the preload bridge,
 // the contract's IPC relay, the connection channel, LabRouter, LabSupervisor, and in the child
 // LabService with its worker-thread job pool writing a real SQLite library.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ColtLabBridge, LabConnection } from '../../../electron/bridge-types.js';
@@ -14,9 +14,11 @@ import { registerIpc } from '../../../electron/ipc.js';
 import { LabRouter } from '../../../electron/lab-router.js';
 import { LabSupervisor } from '../../../electron/lab-supervisor.js';
 import { buildBridge } from '../../../electron/preload/preload.js';
+import { withLocalFiles } from '../../../electron/remote-files.js';
 import { rendererPolicy } from '../../../electron/security.js';
 import { COMMANDS, type WireEvent } from '../../../main/contract/api.js';
 import { LabError } from '../../../main/contract/errors.js';
+import { FileAccess } from '../../../main/service/file-access.js';
 import { ROOT, tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
 import { LAB_PROCESS_ENTRY, nodeLabSpawner } from '../../helpers/node-lab-link.js';
@@ -150,6 +152,20 @@ describe('the lab in its own process, relayed to the window', () => {
     const report = await call<{ title: string; pdf: string | null }>('reports.create', { experimentId: experiments[0].id, pdf: true });
     expect(Buffer.from(report.pdf ?? '', 'base64')).toEqual(FAKE_PDF);
     expect(printed.at(-1)).toContain(report.title);
+  });
+
+  it('writes a report on this computer when the lab is remote: made by the lab, files and PDF written here', async () => {
+    // withLocalFiles is what main.ts wraps a remote lab in; wrapped around this lab it shows the same half-here work.
+    const laptop = path.join(home, 'laptop');
+    mkdirSync(laptop);
+    const remote = withLocalFiles(lab, { files: new FileAccess([laptop]), printPdf: async () => FAKE_PDF });
+    const experiments = await call<{ id: number }[]>('experiments.list', {});
+    const file = path.join(laptop, 'paper.html');
+    const out = (await remote.call('reports.create', { experimentId: experiments[0].id, path: file, pdf: true })) as { files: string[]; html: string };
+    expect(out.files).toEqual([file, path.join(laptop, 'paper.csv'), path.join(laptop, 'paper.pdf')]);
+    expect(readFileSync(file, 'utf8')).toBe(out.html);
+    expect(readFileSync(path.join(laptop, 'paper.pdf')).equals(FAKE_PDF)).toBe(true);
+    await expect(remote.call('reports.create', { experimentId: experiments[0].id, path: file })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('already exists') });
   });
 
   it('fails the calls in flight when the lab process dies, naming the command and the stop', async () => {
