@@ -21,12 +21,6 @@ export interface RemoteLabLike extends LabHost {
   onStatus(listener: (status: RemoteStatus) => void): () => void;
 }
 
-/** The window title for a connection: `COLT Lab — local`, `COLT Lab — user@host:port`, with the state when it is not ready. */
-export function windowTitle(c: LabConnection, appName = 'COLT Lab'): string {
-  const state = c.state === 'ready' ? '' : ` (${c.state === 'restarting' ? 'restarting…' : c.state})`;
-  return `${appName} — ${c.label}${state}`;
-}
-
 /** The connection of the local lab process. */
 export function localConnection(s: LabProcessStatus): LabConnection {
   return { kind: 'local', label: 'local', url: null, state: s.state, message: s.message, crash: s.crash, resumable: s.resumable };

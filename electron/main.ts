@@ -14,7 +14,7 @@ import type { MenuMessage } from './bridge-types.js';
 import { COMMANDS_ARGUMENT, MENU_CHANNEL } from './channels.js';
 import { registerConnectionIpc } from './connection-ipc.js';
 import { registerIpc } from './ipc.js';
-import { LabRouter, windowTitle } from './lab-router.js';
+import { LabRouter } from './lab-router.js';
 import { LabSupervisor } from './lab-supervisor.js';
 import { installQuitSequence, PendingTickets, ticketPathsFromArgv } from './lifecycle.js';
 import { createPdfPrinter } from './print-pdf.js';
@@ -155,18 +155,14 @@ async function start(): Promise<void> {
     onError: logError,
   });
   refreshMenu();
-  // The title bar says which lab the window shows (`COLT Lab — local`, `COLT Lab — user@host:port`).
-  router.onConnection((c) => {
-    window?.setTitle(windowTitle(c, app.name));
-    refreshMenu();
-  });
+  // The menu's library items are off while the window shows a remote lab. The title bar (`COLT Lab —
+  // local`, `COLT Lab — user@host:port`) is the page's title: the renderer's connection store sets it.
+  router.onConnection(() => refreshMenu());
 
   const createWindow = (): void => {
     const preload = path.join(here, 'preload', 'preload.js');
     const win = new BrowserWindow(windowOptions(preload, [COMMANDS_ARGUMENT + Object.keys(COMMANDS).join(',')]));
     window = win;
-    win.setTitle(windowTitle(router.connection(), app.name));
-    win.on('page-title-updated', (event) => event.preventDefault());
     win.once('ready-to-show', () => win.show());
     win.webContents.on('did-start-loading', () => pending.detach());
     win.webContents.on('did-finish-load', () => pending.attach((paths) => send({ action: 'tickets.import', paths })));
