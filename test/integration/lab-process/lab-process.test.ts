@@ -78,7 +78,8 @@ async function call<T>(command: string, input: unknown): Promise<T> {
   return reply.output as T;
 }
 
-describe('the lab in its own process, relayed to the window', () => {
+// Each step starts lab processes and trains; on a loaded 2-core machine that takes minutes, not seconds.
+describe('the lab in its own process, relayed to the window', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     expect(existsSync(LAB_PROCESS_ENTRY), 'npm run build makes dist/main/lab-process/main.js').toBe(true);
     home = tempHome();
@@ -95,13 +96,13 @@ describe('the lab in its own process, relayed to the window', () => {
     bridge = buildBridge(pair.ipcRenderer, { getPathForFile: () => '' }, Object.keys(COMMANDS));
     bridge.onEvent((e) => events.push(e));
     bridge.lab.onStatus((c) => statuses.push(c));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await router?.close();
     for (const child of spawn?.children ?? []) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 60_000);
 
   it('answers the contract from a child process that loaded better-sqlite3 through COLT_SQLITE_BINDING', async () => {
     const info = await call<{ libraryPath: string; backend: string; user: string; hostname: string }>('system.info', {});

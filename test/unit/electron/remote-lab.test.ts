@@ -49,7 +49,7 @@ beforeAll(async () => {
   ticketFile = path.join(localDir, 'mine.safetensors');
   await exportTicketFile(db, id, ticketFile, { format: 'colt', final: false, appVersion: 'test' });
   db.close();
-});
+}, 60_000);
 
 afterAll(async () => {
   await server?.close();
