@@ -196,6 +196,9 @@ export const COMMANDS = {
       dataDir: z.string(),
       cores: z.number().int().positive(),
       platform: z.string(),
+      /** Who runs the lab and on which machine: the desktop app's title for a remote lab says `user@hostname:port`. */
+      user: z.string(),
+      hostname: z.string(),
       versions: z.record(z.string(), z.string()),
     }),
   },

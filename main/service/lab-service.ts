@@ -156,6 +156,8 @@ export class LabService {
         dataDir: this.options.revealPaths === false ? path.basename(this.options.dataDir) : this.options.dataDir,
         cores: os.availableParallelism(),
         platform: `${process.platform}-${process.arch}`,
+        user: userName(),
+        hostname: os.hostname(),
         versions: {
           node: process.versions.node,
           ...(process.versions.electron ? { electron: process.versions.electron } : {}),
@@ -353,5 +355,14 @@ export class LabService {
         return { title: report.model.title, filename, html: report.html, csv: report.csv, pdf: pdfBytes, files };
       },
     };
+  }
+}
+
+/** The account the lab runs as; os.userInfo throws where the user has no passwd entry (some containers). */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }
