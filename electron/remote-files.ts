@@ -3,12 +3,11 @@
 // the main process: a ticket to import (dropped on the window, chosen in a dialog) is read here
 // and sent as bytes; an exported ticket and a report come back as bytes and are written here.
 // Dataset folders (datasets.add) name the server's disk and pass through unchanged.
-import { existsSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseCommandInput, type CommandOutput } from '../main/contract/api.js';
 import { LabError } from '../main/contract/errors.js';
 import { writeFileAtomic } from '../main/data/atomic-write.js';
+import { readRegularFile } from '../main/data/regular-file.js';
 import type { FileAccess } from '../main/service/file-access.js';
 import type { LabHost } from './lab-host.js';
 
@@ -47,17 +46,14 @@ export function withLocalFiles<L extends LabHost>(lab: L, options: LocalFilesOpt
 async function importLocal(lab: LabHost, input: unknown, o: LocalFilesOptions): Promise<unknown> {
   const { path: file } = parseCommandInput('tickets.import', input);
   const source = o.files.readable(file as string, 'path');
-  const info = await stat(source);
-  if (!info.isFile()) throw new LabError('invalid_input', `field 'path': ${file} is not a file`, { field: 'path' });
   const max = o.maxUploadBytes ?? MAX_UPLOAD_BYTES;
-  if (info.size > max) throw new LabError('invalid_input', `field 'path': ${file} is ${info.size} bytes, over the ${max}-byte limit for sending a ticket to a lab server`, { field: 'path' });
-  const bytes = await readFile(source);
+  const bytes = await readRegularFile(source, { maxBytes: max, what: 'ticket sent to a lab server', field: 'path' });
   return lab.call('tickets.import', { name: path.basename(source), bytes: bytes.toString('base64') });
 }
 
 async function exportLocal(lab: LabHost, input: unknown, o: LocalFilesOptions): Promise<unknown> {
-  const { id, format, final, path: file } = parseCommandInput('tickets.export', input);
-  const target = o.files.writable(file as string, 'path');
+  const { id, format, final, force, path: file } = parseCommandInput('tickets.export', input);
+  const target = o.files.writable(file as string, 'path', { force });
   const out = (await lab.call('tickets.export', { id, format, final })) as CommandOutput<'tickets.export'>;
   if (out.bytes === null) throw new LabError('internal', `tickets.export: the server sent no bytes for ticket t${id}`);
   const bytes = Buffer.from(out.bytes, 'base64');
@@ -69,22 +65,19 @@ async function reportLocal(lab: LabHost, input: unknown, o: LocalFilesOptions): 
   const r = parseCommandInput('reports.create', input);
   const selection = r.experimentId !== undefined ? { experimentId: r.experimentId } : { runIds: r.runIds };
   const made = (await lab.call('reports.create', { ...selection, ...(r.title !== undefined ? { title: r.title } : {}) })) as CommandOutput<'reports.create'>;
-  const html = r.path !== undefined ? o.files.writable(r.path, 'path') : path.join(o.files.folder(r.folder as string, 'folder'), made.filename);
+  // As the lab's own writeReport: every target checked (no overwrite without force) before anything is written.
+  const field = r.path !== undefined ? 'path' : 'folder';
+  const html = r.path !== undefined ? r.path : path.join(o.files.folder(r.folder as string, 'folder'), made.filename);
   const stem = html.replace(/\.html?$/i, '');
+  const target = (file: string): string => o.files.writable(file, field, { force: r.force });
   const files: { file: string; bytes: () => Promise<Uint8Array> }[] = [
-    { file: html, bytes: async () => Buffer.from(made.html) },
-    { file: `${stem}.csv`, bytes: async () => Buffer.from(made.csv) },
+    { file: target(html), bytes: async () => Buffer.from(made.html) },
+    { file: target(`${stem}.csv`), bytes: async () => Buffer.from(made.csv) },
   ];
   if (r.pdf) {
     const print = o.printPdf;
     if (!print) throw new LabError('internal', 'reports.create: this app cannot print to PDF');
-    files.push({ file: `${stem}.pdf`, bytes: () => print(made.html) });
-  }
-  // As the lab's own writeReport: everything made before anything is written; no overwrite without force.
-  const field = r.path !== undefined ? 'path' : 'folder';
-  if (!r.force) {
-    const existing = files.find((f) => existsSync(f.file));
-    if (existing) throw new LabError('invalid_input', `field '${field}': ${existing.file} already exists; choose another name or pass force`, { field });
+    files.push({ file: target(`${stem}.pdf`), bytes: () => print(made.html) });
   }
   const contents = await Promise.all(files.map(async (f) => ({ file: f.file, data: await f.bytes() })));
   for (const c of contents) await writeFileAtomic(c.file, [c.data]);

@@ -166,7 +166,7 @@ describe('the lab in its own process, relayed to the window', { timeout: 300_000
     expect(out.files).toEqual([file, path.join(laptop, 'paper.csv'), path.join(laptop, 'paper.pdf')]);
     expect(readFileSync(file, 'utf8')).toBe(out.html);
     expect(readFileSync(path.join(laptop, 'paper.pdf')).equals(FAKE_PDF)).toBe(true);
-    await expect(remote.call('reports.create', { experimentId: experiments[0].id, path: file })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('already exists') });
+    await expect(remote.call('reports.create', { experimentId: experiments[0].id, path: file })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('exists; pass force'), details: { reason: 'exists' } });
   });
 
   it('fails the calls in flight when the lab process dies, naming the command and the stop', async () => {

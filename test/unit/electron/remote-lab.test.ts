@@ -140,8 +140,8 @@ describe('RemoteLab against colt serve', () => {
   it('refuses local files outside the allowed folders, folders and files over the upload limit', async () => {
     const remote = withLocalFiles(lab, { files: new FileAccess([localDir]), maxUploadBytes: 1000 });
     await expect(remote.call('tickets.import', { path: '/etc/hostname' })).rejects.toMatchObject({ message: expect.stringMatching(/field 'path': .*outside the folders|no such file/) });
-    await expect(remote.call('tickets.import', { path: localDir })).rejects.toMatchObject({ message: expect.stringContaining('is not a file') });
-    await expect(remote.call('tickets.import', { path: ticketFile })).rejects.toMatchObject({ message: expect.stringContaining('over the 1000-byte limit') });
+    await expect(remote.call('tickets.import', { path: localDir })).rejects.toMatchObject({ message: expect.stringContaining('is a folder; only regular files are read') });
+    await expect(remote.call('tickets.import', { path: ticketFile })).rejects.toMatchObject({ message: expect.stringContaining('over the 1000-byte limit for a ticket sent to a lab server') });
     await expect(remote.call('tickets.import', { path: 'relative.safetensors' })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining("'input.path'") });
     await expect(remote.call('tickets.export', { id: 1, path: path.join(root, 'elsewhere.safetensors') })).rejects.toMatchObject({ message: expect.stringContaining('outside the folders') });
     expect(existsSync(path.join(root, 'elsewhere.safetensors'))).toBe(false);
