@@ -1,12 +1,14 @@
 import { LabError } from '../contract/errors.js';
 import { benchCommand } from './commands/bench.js';
 import { dataCommand, DATA_HELP } from './commands/data.js';
+import { libraryCommand, LIBRARY_COMMAND_HELP } from './commands/library.js';
 import { presetsCommand } from './commands/presets.js';
 import { reportCommand, REPORT_HELP } from './commands/report.js';
 import { resumeCommand, RESUME_HELP } from './commands/resume.js';
 import { runCommand, RUN_HELP } from './commands/run.js';
 import { runsCommand, RUNS_HELP } from './commands/runs.js';
 import { serveCommand, SERVE_HELP } from './commands/serve.js';
+import { sweepCommand, SWEEP_HELP } from './commands/sweep.js';
 import { ticketsCommand, TICKETS_HELP } from './commands/tickets.js';
 import { info, out } from './output.js';
 
@@ -14,6 +16,8 @@ const HELP = `colt — COLT Lab command line
 
   colt run --preset quick [--json]   generate COLT and IMP tickets (colt run --help)
   colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
+  colt run … --grid P=V1,V2 [--executor slurm]   a sweep, here or as a Slurm job array
+  colt sweep list|status|cancel|merge   follow sweeps; colt library merge SHARD...  merge libraries
   colt runs list|show                browse the runs in the library
   colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
   colt report RUN... | --experiment eN   a COLT vs IMP comparison report (HTML; --pdf, --csv)
@@ -35,7 +39,11 @@ ${REPORT_HELP}
 
 ${SERVE_HELP}
 
-${DATA_HELP}`;
+${DATA_HELP}
+
+${SWEEP_HELP}
+
+${LIBRARY_COMMAND_HELP}`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
@@ -47,6 +55,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   bench: benchCommand,
   serve: serveCommand,
   report: reportCommand,
+  sweep: sweepCommand,
+  library: libraryCommand,
 };
 
 /** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */
