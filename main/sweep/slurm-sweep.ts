@@ -183,7 +183,7 @@ export async function refreshSlurmSweep(db: Db, sweepId: number, client: SlurmCl
       const wrote = writeTransaction(db, 'record a task state', () =>
         updateSweepTask(db, sweepId, t.task, { state: to, slurmState: entry?.state ?? null, reason: entry?.reason ?? null, node: kind === 'running' ? (entry?.node ?? null) : undefined }),
       );
-      if (wrote && to !== t.state) changes.push({ task: { ...t, state: to }, from: t.state, to });
+      if (wrote && to !== t.state) changes.push({ task: { ...t, state: to, node: kind === 'running' ? (entry?.node ?? null) : t.node }, from: t.state, to });
       continue;
     }
     let merge: MergeReport | undefined;
@@ -209,18 +209,21 @@ export async function refreshSlurmSweep(db: Db, sweepId: number, client: SlurmCl
       let jobId = t.jobId as string;
       try {
         await client.requeue(taskId(t));
-      } catch {
-        // Slurm forgot the task (past MinJobAge) or refuses to requeue it: submit it again on its own.
+      } catch (e) {
+        // Anything but "Slurm forgot it" (past MinJobAge) or "not requeueable": try again at the next poll.
+        if (!(e instanceof LabError) || !/invalid job id|presently disabled|not.*requeue/i.test(e.message)) continue;
+        // Submitted again on its own; its shard makes it continue where it stopped.
         jobId = await client.submit(path.join(sweep.dir as string, SCRIPT_FILE), [...sbatchOptions({ name: sweep.name, dir: sweep.dir as string, node: process.execPath, colt: path.join(packageRoot(), 'bin', 'colt.js'), slurm }), `--array=${t.task}`]);
       }
+      const why = `requeued (attempt ${t.attempts + 1} of ${slurm.retries + 1}) after it ${reason}`.slice(0, 1000);
       const kept = writeTransaction(db, 'record a requeued task', () => {
         const latest = listSweepTasks(db, sweepId).find((x) => x.task === t.task);
         if (!latest || latest.state === 'cancelled') return false;
-        updateSweepTask(db, sweepId, t.task, { state: 'pending', jobId, slurmState: 'PENDING', reason: `requeued (attempt ${t.attempts + 1} of ${slurm.retries + 1}) after it ${reason}`, node: null, attempts: t.attempts + 1 });
+        updateSweepTask(db, sweepId, t.task, { state: 'pending', jobId, slurmState: 'PENDING', reason: why, node: null, attempts: t.attempts + 1 });
         return true;
       });
       if (!kept) await client.cancel([`${jobId}_${t.task}`]);
-      else changes.push({ task: { ...t, state: 'pending', attempts: t.attempts + 1, jobId }, from: t.state, to: 'pending', requeued: true, ...(merge ? { merge } : {}) });
+      else changes.push({ task: { ...t, state: 'pending', attempts: t.attempts + 1, jobId, reason: why }, from: t.state, to: 'pending', requeued: true, ...(merge ? { merge } : {}) });
       continue;
     }
     writeTransaction(db, 'record a task state', () => updateSweepTask(db, sweepId, t.task, { state: 'failed', slurmState: entry?.state ?? null, reason }));
