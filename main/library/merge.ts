@@ -401,10 +401,10 @@ function mergeRun(db: Db, shard: Database.Database, file: string, r: Row, experi
     wrote = true;
   }
 
-  // Status and summary follow the copy that is further along (a finished run is never set back).
+  // Status, summary and provenance follow the copy that is further along (a finished run is never set back).
+  const theirLast = (r.last_round as number | null) ?? -1;
+  const ourLast = isNew ? -1 : ((main.last_round as number | null) ?? -1);
   if (!isNew) {
-    const theirLast = (r.last_round as number | null) ?? -1;
-    const ourLast = (main.last_round as number | null) ?? -1;
     if (theirLast > ourLast || (theirLast === ourLast && main.status !== 'finished')) {
       const changed = RUN_STATE_COLUMNS.filter((c) => c in state && state[c] !== main[c]);
       if (changed.length > 0) {
@@ -415,7 +415,7 @@ function mergeRun(db: Db, shard: Database.Database, file: string, r: Row, experi
   }
 
   // Provenance: the shard's record of its attempts, and which shard the run came from.
-  if (tableExists(db, 'run_provenance')) {
+  if (theirLast >= ourLast && tableExists(db, 'run_provenance')) {
     const source = tableExists(shard, 'run_provenance') ? ((shard.prepare('SELECT * FROM run_provenance WHERE run_id = ?').get(r.id) as Row | undefined) ?? {}) : {};
     const wanted: Row = {
       host: source.host ?? r.host ?? null,
