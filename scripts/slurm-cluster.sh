@@ -83,9 +83,11 @@ start() {
   node_line="$(slurmd -C | head -n1)"
   local user
   user="$(id -un)"
+  # The daemons talk over loopback (the addresses in brackets and NodeAddr), so the cluster works
+  # where the hostname does not resolve.
   cat >"$conf" <<EOF
 ClusterName=colt-test
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$(free_port)
 SlurmdPort=$(free_port)
 SlurmUser=$user
@@ -113,10 +115,9 @@ JobRequeue=1
 MinJobAge=600
 KillWait=5
 InactiveLimit=0
-$node_line State=UNKNOWN
+$node_line NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-  # slurmd -C names the node by its short hostname, as SlurmctldHost does.
   export SLURM_CONF="$conf"
   slurmctld -i
   slurmd

@@ -3,7 +3,7 @@
 // a job array; one task is scancelled mid-run, requeued and continues; the merged library must hold
 // exactly the runs a local run of the same sweep makes, with bit-identical masks and equal metrics.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -202,20 +202,10 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     expect(sweepMerge.code, sweepMerge.stderr).toBe(0);
     expect((sweepMerge.lines[0].merged as { action: string }[]).every((r) => r.action === 'unchanged')).toBe(true);
     expect(libraryDigest(slurm)).toBe(before);
-
-    // Into another library: copied once, then unchanged, the file identical.
-    const other = path.join(home, 'other.sqlite');
-    const first = await colt(['library', 'merge', shard, path.join(dir, 'shards', 'task-2.sqlite'), '--json', '--library', other], env);
-    expect(first.code, first.stderr).toBe(0);
-    expect(first.lines.flatMap((l) => (l.runs as { action: string }[]).map((r) => r.action))).toEqual(['copied', 'copied']);
-    const digest = libraryDigest(other);
-    const second = await colt(['library', 'merge', shard, path.join(dir, 'shards', 'task-2.sqlite'), '--library', other], env);
-    expect(second.code, second.stderr).toBe(0);
-    expect(libraryDigest(other)).toBe(digest);
   });
 
   it('refuses a damaged shard and one from a newer schema, merging nothing', async () => {
-    const target = path.join(home, 'other.sqlite');
+    const target = slurm;
     const before = libraryDigest(target);
     const source = path.join(dir, 'shards', 'task-3.sqlite');
     // Standalone copies of the shard (VACUUM INTO keeps its schema version and application id).
@@ -239,18 +229,6 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/shard .*damaged.sqlite: .*(damaged|malformed).*nothing was merged/);
 
-    // A flipped byte inside a stored tensor: SQLite sees nothing wrong, its sha256 does.
-    const flipped = path.join(home, 'flipped.sqlite');
-    copy(flipped);
-    const f = new Database(flipped);
-    const t = f.prepare('SELECT id, data FROM tensors ORDER BY id LIMIT 1').get() as { id: number; data: Buffer };
-    t.data[8] ^= 0xff;
-    f.prepare('UPDATE tensors SET data = ? WHERE id = ?').run(t.data, t.id);
-    f.close();
-    const refusedFlipped = await colt(['library', 'merge', flipped, '--library', target], env);
-    expect(refusedFlipped.code).not.toBe(0);
-    expect(refusedFlipped.stderr).toMatch(/damaged \(tensor \d+: its bytes do not match their sha256\); nothing was merged/);
-
     const newer = path.join(home, 'newer.sqlite');
     copy(newer);
     const db = new Database(newer);
@@ -259,12 +237,6 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     const refusedNewer = await colt(['library', 'merge', newer, '--library', target], env);
     expect(refusedNewer.code).not.toBe(0);
     expect(refusedNewer.stderr).toMatch(/written by a newer COLT Lab \(schema version 99; .*nothing was merged/);
-
-    const notLibrary = path.join(home, 'notes.sqlite');
-    writeFileSync(notLibrary, 'not a database at all, just text that is long enough to be a header of something else');
-    const refusedText = await colt(['library', 'merge', notLibrary, '--library', target], env);
-    expect(refusedText.code).not.toBe(0);
-    expect(refusedText.stderr).toMatch(/notes.sqlite: .*nothing was merged/);
 
     expect(libraryDigest(target)).toBe(before);
   });
