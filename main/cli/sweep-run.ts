@@ -103,7 +103,7 @@ export async function runSweep(o: SweepRunOptions): Promise<number> {
       if (sub.finished.length > 0) info(`tasks ${sub.finished.join(', ')} were finished already; skipped`);
     }
     if (!o.wait) {
-      if (!o.json) info(`not waiting: \`colt sweep status s${rec.sweep.id}${libraryHint(o.library)} --wait\` follows it, \`colt sweep cancel s${rec.sweep.id}\` stops it`);
+      if (!o.json) info(`not waiting: \`colt sweep status s${rec.sweep.id}${libraryHint(o.library)} --wait\` follows it, \`colt sweep cancel s${rec.sweep.id}${libraryHint(o.library)}\` stops it`);
       return 0;
     }
     return await followSweep(db, rec.sweep.id, { client, json: o.json, pollMs, libraryHint: libraryHint(o.library) });

@@ -114,10 +114,10 @@ function printStatus(db: Db, sweepId: number, json: boolean): void {
   }
   const counts = Object.entries(summary.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   out(`sweep s${summary.id} ${summary.name}: ${summary.status}, ${summary.executor}, ${summary.tasks} tasks (${counts})${summary.dir ? `, folder ${summary.dir}` : ''}`);
-  out(`${'task'.padEnd(5)} ${'point'.padEnd(28)} ${'runs'.padEnd(10)} ${'seed'.padEnd(5)} ${'state'.padEnd(9)} ${'slurm'.padEnd(11)} ${'job'.padEnd(10)} ${'tries'.padEnd(5)} ${'rounds'.padEnd(6)} reason / node`);
+  out(`${'task'.padEnd(5)} ${'point'.padEnd(28)} ${'methods'.padEnd(12)} ${'seed'.padEnd(5)} ${'runs'.padEnd(8)} ${'state'.padEnd(9)} ${'slurm'.padEnd(11)} ${'job'.padEnd(10)} ${'tries'.padEnd(5)} ${'rounds'.padEnd(6)} reason / node`);
   for (const t of tasks) {
     out(
-      `${String(t.task).padEnd(5)} ${(t.point || '—').slice(0, 28).padEnd(28)} ${t.runIds.join(',').padEnd(10)} ${String(t.seed).padEnd(5)} ${t.state.padEnd(9)} ${(t.slurmState ?? '—').padEnd(11)} ${(t.jobId ? `${t.jobId}_${t.task}` : '—').padEnd(10)} ${String(t.attempts).padEnd(5)} ${String(t.roundsMerged).padEnd(6)} ${t.reason ?? t.node ?? ''}`,
+      `${String(t.task).padEnd(5)} ${(t.point || '—').slice(0, 28).padEnd(28)} ${t.methods.join('+').padEnd(12)} ${String(t.seed).padEnd(5)} ${t.runIds.join(',').padEnd(8)} ${t.state.padEnd(9)} ${(t.slurmState ?? '—').padEnd(11)} ${(t.jobId ? `${t.jobId}_${t.task}` : '—').padEnd(10)} ${String(t.attempts).padEnd(5)} ${String(t.roundsMerged).padEnd(6)} ${t.reason ?? t.node ?? ''}`,
     );
   }
 }

@@ -31,7 +31,10 @@ export const useSweepsStore = defineStore('sweeps', () => {
   /** Loads one sweep with its tasks (the server brings a running Slurm sweep up to date first). */
   async function open(id: number): Promise<void> {
     try {
-      detail.value = await api().call('sweeps.get', { id });
+      const d = await api().call('sweeps.get', { id });
+      detail.value = d;
+      // The server may have just brought it up to date: the list shows the same.
+      sweeps.value = sweeps.value.map((s) => (s.id === id ? d.sweep : s));
       error.value = null;
     } catch (e) {
       error.value = (e as Error).message;
