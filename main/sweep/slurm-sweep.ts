@@ -44,6 +44,14 @@ function taskId(t: Pick<SweepTaskRow, 'jobId' | 'task'>): string {
   return `${t.jobId}_${t.task}`;
 }
 
+/**
+ * What squeue says of a task. Array elements that never started are listed under the job's own
+ * id once they end (cancelled while pending): that record stands for them.
+ */
+function entryOf(queue: ReadonlyMap<string, QueueEntry>, t: Pick<SweepTaskRow, 'jobId' | 'task'>): QueueEntry | undefined {
+  return queue.get(taskId(t)) ?? (t.jobId !== null ? queue.get(t.jobId) : undefined);
+}
+
 /** Whether every run of a task is finished in the library. */
 function taskFinished(db: Db, t: Pick<SweepTaskRow, 'experimentId' | 'methods' | 'seed'>): boolean {
   return runIdsOfTask(db, t).every((id) => db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) === 'finished');
@@ -70,7 +78,7 @@ export async function submitSlurmSweep(db: Db, rec: RecordedSweep, plan: SweepPl
 
   const earlier = rec.tasks.filter((t) => t.jobId !== null && (t.state === 'pending' || t.state === 'running'));
   const queue = await o.client.queue([...new Set(earlier.map((t) => t.jobId as string))]);
-  const inFlight = new Set(earlier.filter((t) => stateKind(queue.get(taskId(t))?.state ?? 'GONE') !== 'ended').map((t) => t.task));
+  const inFlight = new Set(earlier.filter((t) => stateKind(entryOf(queue, t)?.state ?? 'GONE') !== 'ended').map((t) => t.task));
   const merges: MergeReport[] = [];
   const finished: number[] = [];
   const submit: number[] = [];
@@ -176,7 +184,7 @@ export async function refreshSlurmSweep(db: Db, sweepId: number, client: SlurmCl
   const queue = await client.queue([...new Set(active.map((t) => t.jobId as string))]);
   const changes: TaskChange[] = [];
   for (const t of active) {
-    const entry = queue.get(taskId(t));
+    const entry = entryOf(queue, t);
     const kind = entry ? stateKind(entry.state) : 'ended';
     if (kind !== 'ended') {
       const to: TaskState = kind === 'running' ? 'running' : 'pending';
@@ -250,7 +258,7 @@ export async function cancelSlurmSweep(db: Db, sweepId: number, client: SlurmCli
   const deadline = Date.now() + waitMs;
   for (;;) {
     const queue = await client.queue([...new Set(submitted.map((t) => t.jobId as string))]);
-    if (submitted.every((t) => stateKind(queue.get(taskId(t))?.state ?? 'GONE') === 'ended') || Date.now() > deadline) break;
+    if (submitted.every((t) => stateKind(entryOf(queue, t)?.state ?? 'GONE') === 'ended') || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 500));
   }
   const merges: MergeReport[] = [];

@@ -13,8 +13,9 @@ Copies the runs of other library files (a Slurm sweep's shards, or a colleague's
 this one: rounds, tickets, masks, weights, training curves, the state to continue from, and
 provenance (host, Slurm job and task ids, backend, app version, dataset checksum). One
 transaction per run; merging again changes nothing; a run merged while unfinished gains the
-rounds added since. A file from a newer COLT Lab, a damaged one, or one whose runs disagree with
-this library's copy is refused before anything is written.
+rounds added since; a run whose rounds disagree with this library's copy of it (another backend)
+goes into an experiment of its own. A file from a newer COLT Lab or a damaged one is refused
+before anything is written.
 ${LIBRARY_HELP}`;
 
 /** `colt library merge SHARD...`. */

@@ -70,10 +70,9 @@ function coltLive(args: string[], env: Record<string, string>, onLine: (line: Re
 
 function squeueState(id: string): string | undefined {
   const r = spawnSync('squeue', ['--noheader', '--array', '--states=all', `--jobs=${id.split('_')[0]}`, '--format=%i|%T'], { encoding: 'utf8' });
-  return r.stdout
-    .split('\n')
-    .map((l) => l.trim().split('|'))
-    .find(([i]) => i === id)?.[1];
+  const rows = r.stdout.split('\n').map((l) => l.trim().split('|'));
+  // Elements cancelled before they started are listed under the job's own id.
+  return (rows.find(([i]) => i === id) ?? rows.find(([i]) => i === id.split('_')[0]))?.[1];
 }
 
 describe.runIf(!cluster.reachable && cluster.expected)('the Slurm cluster .ci/run starts', () => {
@@ -239,5 +238,28 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     expect(refusedNewer.stderr).toMatch(/written by a newer COLT Lab \(schema version 99; .*nothing was merged/);
 
     expect(libraryDigest(target)).toBe(before);
+  });
+  it('cancels a sweep: its tasks stop and stay cancelled (never requeued), their finished rounds merged', async () => {
+    const lib = path.join(home, 'cancel.sqlite');
+    const args = [...SWEEP, '--set', 'training.duration=200it', '--executor', 'slurm', '--requeue', '--no-wait', '--library', lib, '--sweep-dir', path.join(home, 'cancel')];
+    const submitted = await colt(args, env);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const jobId = String(submitted.lines.find((l) => l.type === 'submitted')?.jobId);
+    for (let i = 0; i < 200 && squeueState(`${jobId}_0`) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 150));
+    const cancelled = await colt(['sweep', 'cancel', 's1', '--json', '--library', lib], env);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(cancelled.lines[0]).toMatchObject({ sweepId: 1, cancelled: [0, 1, 2, 3] });
+    expect(['CANCELLED', 'COMPLETED', 'FAILED']).toContain(squeueState(`${jobId}_0`));
+    expect(squeueState(`${jobId}_3`)).toBe('CANCELLED');
+    // Looking at it again asks Slurm, which says CANCELLED: a cancelled task is not requeued.
+    const status = await colt(['sweep', 'status', 's1', '--json', '--library', lib], env);
+    const shown = status.lines[0] as { sweep: { status: string }; tasks: { state: string; attempts: number }[] };
+    expect(shown.sweep.status).toBe('cancelled');
+    expect(shown.tasks.map((t) => [t.state, t.attempts])).toEqual([
+      ['cancelled', 1],
+      ['cancelled', 1],
+      ['cancelled', 1],
+      ['cancelled', 1],
+    ]);
   });
 });
