@@ -21,7 +21,7 @@ const SWEEP = [
   '--set',
   'methods=["colt"]',
   '--set',
-  'training.duration=30it',
+  'training.duration=20it',
   '--set',
   'stop.maxRounds=2',
   '--set',
