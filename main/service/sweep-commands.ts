@@ -86,7 +86,7 @@ export class SweepCommands {
  * Validates and estimates a config with a `sweep` section: every point validated (the error
  * names the point and field, as `colt run` does), the estimate summed over the points.
  */
-export async function estimateSweep(db: Db, raw: Record<string, unknown>, dataDir: string, backend?: BackendChoice): Promise<{ estimate: CostEstimate; sweep: { points: number; tasks: number; runs: number }; config: Record<string, unknown> }> {
+export async function estimateSweep(db: Db, raw: Record<string, unknown>, dataDir: string, backend?: BackendChoice): Promise<{ estimate: CostEstimate; sweep: { points: number; tasks: number; runs: number } }> {
   const plan = planSweep(raw);
   const estimates: CostEstimate[] = [];
   for (const p of plan.points) {
@@ -107,5 +107,5 @@ export async function estimateSweep(db: Db, raw: Record<string, unknown>, dataDi
     seconds: timed ? sum((e) => e.seconds as number) : null,
     basis: `${plan.points.length} points, run one after another: ${estimates[0]?.basis ?? 'no points'}`,
   };
-  return { estimate, sweep: { points: plan.points.length, tasks: plan.tasks.length, runs: runCount(plan) }, config: raw };
+  return { estimate, sweep: { points: plan.points.length, tasks: plan.tasks.length, runs: runCount(plan) } };
 }

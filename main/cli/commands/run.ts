@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { appDataDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
 import { parseExperimentConfig } from '../../contract/experiment-config.js';
+import { EXECUTORS, type Executor } from '../../contract/sweep-config.js';
 import { selectBackend } from '../../lab/backend/index.js';
 import { getPreset } from '../../lab/presets.js';
 import { openLibrary, writeTransaction } from '../../library/db.js';
@@ -12,7 +13,6 @@ import { applyOverrides } from '../config-overrides.js';
 import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
-import { EXECUTORS, type Executor } from '../../contract/sweep-config.js';
 import { runSweep, SWEEP_RUN_HELP } from '../sweep-run.js';
 import { resumeInterrupted } from './resume.js';
 

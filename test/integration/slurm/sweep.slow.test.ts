@@ -2,7 +2,7 @@
 // it and sets COLT_TEST_SLURM=1). A 2 seeds × 2 rates quick-preset sweep (COLT only, shrunk) runs as
 // a job array; one task is scancelled mid-run, requeued and continues; the merged library must hold
 // exactly the runs a local run of the same sweep makes, with bit-identical masks and equal metrics.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,9 +68,12 @@ function coltLive(args: string[], env: Record<string, string>, onLine: (line: Re
   });
 }
 
-function squeueState(id: string): string | undefined {
-  const r = spawnSync('squeue', ['--noheader', '--array', '--states=all', `--jobs=${id.split('_')[0]}`, '--format=%i|%T'], { encoding: 'utf8' });
-  const rows = r.stdout.split('\n').map((l) => l.trim().split('|'));
+/** Slurm's state of an array task (asked without blocking the test worker's event loop). */
+async function squeueState(id: string): Promise<string | undefined> {
+  const stdout = await new Promise<string>((resolve) => {
+    execFile('squeue', ['--noheader', '--array', '--states=all', `--jobs=${id.split('_')[0]}`, '--format=%i|%T'], { encoding: 'utf8' }, (_e, out) => resolve(out ?? ''));
+  });
+  const rows = stdout.split('\n').map((l) => l.trim().split('|'));
   // Elements cancelled before they started are listed under the job's own id.
   return (rows.find(([i]) => i === id) ?? rows.find(([i]) => i === id.split('_')[0]))?.[1];
 }
@@ -105,9 +108,9 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
       const shard = path.join(dir, 'shards', `task-${KILLED}.sqlite`);
       while (watching) {
         const n = jobId !== undefined ? roundCount(shard) : 0;
-        if (n >= 1 && n < ROUNDS && squeueState(`${jobId}_${KILLED}`) === 'RUNNING') {
+        if (n >= 1 && n < ROUNDS && (await squeueState(`${jobId}_${KILLED}`)) === 'RUNNING') {
           killedAt = n;
-          spawnSync('scancel', [`${jobId}_${KILLED}`]);
+          await new Promise((r) => execFile('scancel', [`${jobId}_${KILLED}`], r));
           return;
         }
         await new Promise((r) => setTimeout(r, 150));
@@ -245,12 +248,12 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     const submitted = await colt(args, env);
     expect(submitted.code, submitted.stderr).toBe(0);
     const jobId = String(submitted.lines.find((l) => l.type === 'submitted')?.jobId);
-    for (let i = 0; i < 200 && squeueState(`${jobId}_0`) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 200 && (await squeueState(`${jobId}_0`)) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 150));
     const cancelled = await colt(['sweep', 'cancel', 's1', '--json', '--library', lib], env);
     expect(cancelled.code, cancelled.stderr).toBe(0);
     expect(cancelled.lines[0]).toMatchObject({ sweepId: 1, cancelled: [0, 1, 2, 3] });
-    expect(['CANCELLED', 'COMPLETED', 'FAILED']).toContain(squeueState(`${jobId}_0`));
-    expect(squeueState(`${jobId}_3`)).toBe('CANCELLED');
+    expect(['CANCELLED', 'COMPLETED', 'FAILED']).toContain(await squeueState(`${jobId}_0`));
+    expect(await squeueState(`${jobId}_3`)).toBe('CANCELLED');
     // Looking at it again asks Slurm, which says CANCELLED: a cancelled task is not requeued.
     const status = await colt(['sweep', 'status', 's1', '--json', '--library', lib], env);
     const shown = status.lines[0] as { sweep: { status: string }; tasks: { state: string; attempts: number }[] };
