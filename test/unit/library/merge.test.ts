@@ -12,6 +12,7 @@ import { ensureDataset } from '../../../main/library/datasets.js';
 import { openLibrary, writeTransaction, type Db } from '../../../main/library/db.js';
 import { insertExperiment } from '../../../main/library/experiments.js';
 import { mergeShard } from '../../../main/library/merge.js';
+import { MIGRATIONS } from '../../../main/library/migrations/index.js';
 import { getProvenance, recordAttempt } from '../../../main/library/provenance.js';
 import { createRecorder, loadResumePoint } from '../../../main/library/recorder.js';
 import { getRun, insertRun, runsOfExperiment } from '../../../main/library/runs.js';
@@ -224,7 +225,8 @@ describe('merging shard libraries', () => {
     const old = copy(full, path.join(folder(), 'old.sqlite'));
     const db = new Database(old);
     db.exec('DROP TABLE run_provenance; DROP TABLE sweep_tasks; DROP TABLE sweeps');
-    db.pragma('user_version = 1');
+    // The schema version just before the migration that added them.
+    db.pragma(`user_version = ${MIGRATIONS.findIndex((m) => m.name === 'sweeps-provenance')}`);
     db.close();
     const target = openLibrary(path.join(folder(), 'main.sqlite'));
     try {
