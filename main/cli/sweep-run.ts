@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { invalidInput } from '../contract/errors.js';
+import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor, SlurmOptions } from '../contract/sweep-config.js';
 import { parseGridFlag, parseSlurmOptions, splitShellWords } from '../contract/sweep-config.js';
 import { selectBackend, type BackendRequest } from '../lab/backend/index.js';
@@ -208,6 +208,9 @@ async function runLocalSweep(db: Db, rec: RecordedSweep, plan: SweepPlan, o: Swe
   return code;
 }
 
+/** Polls in a row that may fail before following gives up. */
+const MAX_POLL_FAILURES = 30;
+
 /** What following a Slurm sweep needs. */
 export interface FollowOptions {
   readonly client?: SlurmClient;
@@ -245,8 +248,17 @@ export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Pr
   };
   process.on('SIGINT', onSigint);
   try {
+    let failures = 0;
     for (;;) {
-      const changes = await refreshSlurmSweep(db, sweepId, client);
+      let changes: TaskChange[] = [];
+      try {
+        changes = await refreshSlurmSweep(db, sweepId, client);
+        failures = 0;
+      } catch (e) {
+        // A controller that does not answer for a while (restarting, overloaded) is waited for; the tasks go on.
+        if (!(e instanceof LabError) || e.code !== 'internal' || ++failures > MAX_POLL_FAILURES) throw e;
+        info(`squeue did not answer (${e.message}); asking again in ${(o.pollMs / 1000).toFixed(0)} s (${failures} of ${MAX_POLL_FAILURES})`);
+      }
       for (const c of changes) {
         const t = c.task;
         if (o.json) out(JSON.stringify({ type: 'task', sweepId, task: t.task, from: c.from, state: c.to, requeued: c.requeued ?? false, jobId: t.jobId, node: t.node, attempts: t.attempts, reason: t.reason, point: t.point }));

@@ -119,7 +119,17 @@ export async function submitSlurmSweep(db: Db, rec: RecordedSweep, plan: SweepPl
 
   let jobId: string | null = null;
   if (submit.length > 0) {
-    jobId = await o.client.submit(script, [...options, `--array=${arraySpec(submit)}`]);
+    try {
+      jobId = await o.client.submit(script, [...options, `--array=${arraySpec(submit)}`]);
+    } catch (e) {
+      // Nothing was queued: the tasks say why, and submitting the sweep again (fixed) takes them up.
+      const reason = `not submitted: ${(e as Error).message}`.slice(0, 1000);
+      writeTransaction(db, 'record a refused submission', () => {
+        for (const task of submit) updateSweepTask(db, rec.sweep.id, task, { state: 'failed', reason });
+        refreshSweepStatus(db, rec.sweep.id);
+      });
+      throw e;
+    }
     writeTransaction(db, 'record the submitted tasks', () => {
       for (const task of submit) {
         const t = listSweepTasks(db, rec.sweep.id).find((x) => x.task === task) as SweepTaskRow;
