@@ -15,10 +15,12 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bench: async () => (await import('./commands/bench.js')).benchCommand,
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   report: async () => (await import('./commands/report.js')).reportCommand,
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand,
+  library: async () => (await import('./commands/library.js')).libraryCommand,
 };
 
 async function help(): Promise<string> {
-  const [run, resume, runs, tickets, report, serve, data] = await Promise.all([
+  const [run, resume, runs, tickets, report, serve, data, sweep, library] = await Promise.all([
     import('./commands/run.js'),
     import('./commands/resume.js'),
     import('./commands/runs.js'),
@@ -26,11 +28,15 @@ async function help(): Promise<string> {
     import('./commands/report.js'),
     import('./commands/serve.js'),
     import('./commands/data.js'),
+    import('./commands/sweep.js'),
+    import('./commands/library.js'),
   ]);
   return `colt — COLT Lab command line
 
   colt run --preset quick [--json]   generate COLT and IMP tickets (colt run --help)
   colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
+  colt run … --grid P=V1,V2 [--executor slurm]   a sweep, here or as a Slurm job array
+  colt sweep list|status|cancel|merge   follow sweeps; colt library merge SHARD...  merge libraries
   colt runs list|show                browse the runs in the library
   colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
   colt report RUN... | --experiment eN   a COLT vs IMP comparison report (HTML; --pdf, --csv)
@@ -52,7 +58,11 @@ ${report.REPORT_HELP}
 
 ${serve.SERVE_HELP}
 
-${data.DATA_HELP}`;
+${data.DATA_HELP}
+
+${sweep.SWEEP_HELP}
+
+${library.LIBRARY_COMMAND_HELP}`;
 }
 
 /** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */

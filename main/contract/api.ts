@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalidInput } from './errors.js';
 import { roundRecordSchema } from './events.js';
 import { METHODS } from './experiment-config.js';
+import { sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
 
 /**
  * The one typed contract between the UI and the lab (STYLE.md, One contract, thin transports):
@@ -213,7 +214,7 @@ export const COMMANDS = {
     output: z.object({ schema: z.record(z.string(), z.unknown()) }),
   },
   'experiments.validate': {
-    help: 'validate an experiment config (the error names the field) and estimate its cost on this backend',
+    help: 'validate an experiment config (the error names the field) and estimate its cost on this backend; a config with a sweep section is validated and estimated point by point',
     input: z.strictObject({ config: z.unknown() }),
     output: z.object({
       ok: z.boolean(),
@@ -229,6 +230,8 @@ export const COMMANDS = {
           basis: z.string(),
         })
         .optional(),
+      /** A config with a `sweep` section: its points, tasks and runs (the estimate covers them all). */
+      sweep: z.object({ points: z.number().int().min(0), tasks: z.number().int().min(0), runs: z.number().int().min(0) }).optional(),
     }),
   },
   'experiments.create': {
@@ -300,6 +303,30 @@ export const COMMANDS = {
     help: 'continue interrupted (or pending) runs from their last finished round',
     input: runTarget,
     output: z.object({ runIds: z.array(id), notes: z.array(z.string()) }),
+  },
+  'sweeps.list': {
+    help: 'sweeps (grids of experiments run locally or as Slurm job arrays), newest first',
+    input: z.strictObject({ limit: limit.optional() }),
+    output: z.array(sweepSummarySchema),
+  },
+  'sweeps.get': {
+    help: "one sweep: its tasks (pending, running, finished, failed, with Slurm's state and reason) and its experiments' runs; asks Slurm first, merging the shards of tasks that ended",
+    input: z.strictObject({ id }),
+    output: z.object({ sweep: sweepSummarySchema, tasks: z.array(sweepTaskSchema), runs: z.array(runSummarySchema), notes: z.array(z.string()) }),
+  },
+  'sweeps.cancel': {
+    help: "cancel a Slurm sweep's queued and running tasks (their finished rounds are merged)",
+    input: z.strictObject({ id }),
+    output: z.object({ sweepId: id, cancelled: z.array(z.number().int().min(0)) }),
+  },
+  'sweeps.merge': {
+    help: "merge the shards of a sweep's tasks that are not running into the library (merging again changes nothing)",
+    input: z.strictObject({ id }),
+    output: z.object({
+      sweepId: id,
+      runs: z.array(z.object({ runId: id, action: z.enum(['copied', 'extended', 'updated', 'unchanged']), roundsAdded: z.number().int().min(0), status: runStatusSchema })),
+      running: z.array(z.number().int().min(0)),
+    }),
   },
   'tickets.list': {
     help: 'tickets, newest first, filtered',

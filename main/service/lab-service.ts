@@ -24,6 +24,7 @@ import { FileAccess } from './file-access.js';
 import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
+import { estimateSweep, SweepCommands } from './sweep-commands.js';
 
 /** What the service needs from its host: folders, the backend chosen at start, and which folders clients may name. */
 export interface LabServiceOptions {
@@ -56,6 +57,7 @@ export class LabService {
   private readonly files: FileAccess;
   private dbHandle: Db | undefined;
   private runsHandle: RunManager | undefined;
+  private readonly sweeps = new SweepCommands(() => this.db);
   private closed = false;
 
   constructor(private readonly options: LabServiceOptions) {
@@ -167,6 +169,15 @@ export class LabService {
       'presets.list': async () => listPresets().map((p) => ({ name: p.name, description: p.description, config: p.raw })),
       'experiments.schema': async () => ({ schema: z.toJSONSchema(experimentConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
       'experiments.validate': async ({ config }) => {
+        if (config !== null && typeof config === 'object' && !Array.isArray(config) && 'sweep' in config) {
+          try {
+            const { estimate, sweep } = await estimateSweep(this.db, config as Record<string, unknown>, this.options.dataDir, this.options.backend);
+            return { ok: true, config: config as Record<string, unknown>, estimate, sweep };
+          } catch (e) {
+            if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) return { ok: false, error: { field: String(e.details?.field ?? 'sweep'), message: e.message } };
+            throw e;
+          }
+        }
         let parsed;
         try {
           parsed = parseExperimentConfig(config);
@@ -251,6 +262,10 @@ export class LabService {
         const [experimentId] = [...experiments];
         return this.runs.resume(experimentId, runs);
       },
+      'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
+      'sweeps.get': async ({ id }) => this.sweeps.get(id),
+      'sweeps.cancel': async ({ id }) => this.sweeps.cancel(id),
+      'sweeps.merge': async ({ id }) => this.sweeps.merge(id),
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);

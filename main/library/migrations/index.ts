@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { up as initial } from './0001-initial.js';
 import { up as maskChecksums } from './0003-mask-checksums.js';
+import { up as sweepsProvenance } from './0004-sweeps-provenance.js';
 
 /** One forward migration: its number is its position in MIGRATIONS (1-based), stored in `PRAGMA user_version`. */
 export interface Migration {
@@ -12,4 +13,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial', up: initial },
   { name: 'mask-checksums', up: maskChecksums },
+  { name: 'sweeps-provenance', up: sweepsProvenance },
 ];

@@ -2,9 +2,9 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
 /** The screens of the workbench. */
-export type ViewName = 'setup' | 'runs' | 'run' | 'library' | 'ticket' | 'compare';
+export type ViewName = 'setup' | 'runs' | 'run' | 'library' | 'ticket' | 'compare' | 'sweeps';
 
-const VIEWS: readonly ViewName[] = ['setup', 'runs', 'run', 'library', 'ticket', 'compare'];
+const VIEWS: readonly ViewName[] = ['setup', 'runs', 'run', 'library', 'ticket', 'compare', 'sweeps'];
 
 /** A parsed location: `#/ticket/12`, `#/compare?experiment=3`, `#/compare?a=4&b=7`. */
 export interface Route {

@@ -14,6 +14,8 @@ import type { WireEvent } from '../../../main/contract/api.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { openLibrary } from '../../../main/library/db.js';
 import { startServer, type RunningServer } from '../../../main/server/http-server.js';
+import { planSweep } from '../../../main/sweep/grid.js';
+import { loadSweepData, recordSweep } from '../../../main/sweep/record.js';
 import { LabService } from '../../../main/service/lab-service.js';
 import { tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
@@ -96,6 +98,9 @@ describe('the contract through HTTP and IPC', () => {
     expect(((await seed.call('experiments.get', { id: created.experiment.id })) as { experiment: { status: string } }).experiment.status).toBe('finished');
     await seed.close();
     const db = openLibrary(seedLibrary);
+    // A sweep recorded (not run) for the sweeps.* commands: two points, one task each.
+    const plan = planSweep({ ...TINY, name: 'grid', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } });
+    recordSweep(db, plan, await loadSweepData(plan, home), { executor: 'local', dir: null, spec: { axes: plan.axes, points: 2, backend: 'auto', dataDir: home } });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
 
@@ -175,6 +180,17 @@ describe('the contract through HTTP and IPC', () => {
     expect(cmp.series.map((s) => s.method).sort()).toEqual(['colt', 'imp']);
     await same(track('experiments.validate'), { config: TINY });
     await same(track('experiments.validate'), { config: { ...TINY, training: { batchSize: 0 } } });
+    const sweepCheck = (await same('experiments.validate', { config: { ...TINY, sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } } })) as { ok: boolean; sweep: { points: number; runs: number } };
+    expect(sweepCheck).toMatchObject({ ok: true, sweep: { points: 2, runs: 4 } });
+    expect(await same(track('sweeps.list'), {})).toHaveLength(1);
+    const sweep = (await same(track('sweeps.get'), { id: 1 })) as { tasks: { state: string }[]; runs: unknown[] };
+    expect(sweep.tasks.map((t) => t.state)).toEqual(['pending', 'pending']);
+    expect(sweep.runs).toHaveLength(2);
+    expect(await same(track('sweeps.merge'), { id: 1 })).toEqual({ sweepId: 1, runs: [], running: [] });
+    // A local sweep is stopped in its own `colt run`: refused alike.
+    const cancel = await both(track('sweeps.cancel'), { id: 1 });
+    expect(cancel.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('runs locally') } });
+    expect(cancel.ipc).toEqual(cancel.http);
   });
 
   it('writes the same: export, import, delete, datasets', async () => {

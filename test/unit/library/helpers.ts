@@ -16,6 +16,9 @@ export const TABLES = [
   'ticket_weights',
   'checkpoints',
   'checkpoint_tensors',
+  'sweeps',
+  'sweep_tasks',
+  'run_provenance',
 ] as const;
 
 /** Row counts of every table. */
