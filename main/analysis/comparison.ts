@@ -1,4 +1,5 @@
 import { METHODS, type Method } from '../contract/experiment-config.js';
+import { roundCosts } from '../lab/cost.js';
 import type { RoundRecord } from '../lab/events.js';
 import { stat, statOfPresent, type Stat } from './stats.js';
 
@@ -136,14 +137,7 @@ export function denseBaseline(runs: readonly RunRounds[]): Stat | null {
   return stat([...bySeed.values()]);
 }
 
+/** Cumulative cost per round by the one definition (lab/cost.ts): ticket-making images, and with evaluations. */
 function cumulativeSamples(rounds: readonly RoundRecord[]): Map<number, { samples: number; withEvaluation: number }> {
-  const out = new Map<number, { samples: number; withEvaluation: number }>();
-  let samples = 0;
-  let withEvaluation = 0;
-  for (const r of [...rounds].sort((a, b) => a.round - b.round)) {
-    samples += r.samples;
-    withEvaluation += r.samples + r.evaluationSamples;
-    out.set(r.round, { samples, withEvaluation });
-  }
-  return out;
+  return new Map(roundCosts(rounds).map((c) => [c.round, { samples: c.cumulative.samples, withEvaluation: c.cumulative.total }]));
 }
