@@ -20,6 +20,8 @@ export interface SeriesPoint {
   readonly remaining: Stat;
   readonly testAccuracy: Stat | null;
   readonly valAccuracy: Stat | null;
+  /** Test accuracy of the untrained ticket (iteration 0 of the training testAccuracy comes from). */
+  readonly untrainedAccuracy: Stat | null;
   /**
    * Cumulative training images spent to produce this round's ticket, rounds 0..this one
    * (COLT: its partition trainings). Excludes COLT's full-data evaluation, which measures a ticket
@@ -68,6 +70,7 @@ export function comparisonSeries(runs: readonly RunRounds[]): MethodSeries[] {
         remaining: stat(hits.map((h) => 1 - h.rec.sparsity))!,
         testAccuracy: statOfPresent(hits.map((h) => h.rec.testAccuracy)),
         valAccuracy: statOfPresent(hits.map((h) => h.rec.valAccuracy)),
+        untrainedAccuracy: statOfPresent(hits.map((h) => h.rec.untrainedAccuracy)),
         samples: stat(hits.map((h) => h.cum.samples))!,
         samplesWithEvaluation: stat(hits.map((h) => h.cum.withEvaluation))!,
         overlap: statOfPresent(hits.map((h) => h.rec.overlap)),

@@ -128,6 +128,8 @@ const seriesPointSchema = z.object({
   remaining: statSchema,
   testAccuracy: statSchema.nullable(),
   valAccuracy: statSchema.nullable(),
+  /** Test accuracy of the untrained ticket (iteration 0), over seeds. */
+  untrainedAccuracy: statSchema.nullable(),
   samples: statSchema,
   samplesWithEvaluation: statSchema,
   overlap: statSchema.nullable(),

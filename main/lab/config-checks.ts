@@ -45,10 +45,14 @@ export function checkRunnable(config: ExperimentConfig, d: RunnableInput): void 
 function checkMethodSettings(config: ExperimentConfig): void {
   const { colt, imp, pruning } = config;
   if (!has(config, 'colt')) {
-    const defaults = colt.partitions === 2 && colt.partitioning === 'contiguous-classes' && colt.evaluate === 'every-round';
-    if (colt.rate !== undefined) refuse('colt.rate', "applies to COLT, which 'methods' does not include");
-    if (colt.headInit !== undefined) refuse('colt.headInit', "applies to COLT, which 'methods' does not include");
-    if (!defaults) refuse('colt', "COLT's settings differ from their defaults but 'methods' does not include colt");
+    const set: [string, boolean][] = [
+      ['colt.partitions', colt.partitions !== 2],
+      ['colt.partitioning', colt.partitioning !== 'contiguous-classes'],
+      ['colt.rate', colt.rate !== undefined],
+      ['colt.headInit', colt.headInit !== undefined],
+      ['colt.evaluate', colt.evaluate !== 'every-round'],
+    ];
+    for (const [field, given] of set) if (given) refuse(field, "applies to COLT, which 'methods' does not include");
   }
   if (imp.rate !== undefined && !has(config, 'imp', 'random', 'reinit')) refuse('imp.rate', "applies to imp and random, which 'methods' does not include");
   if (pruning.pruneFrom !== 'last' && has(config, 'random')) {
@@ -147,6 +151,8 @@ function checkPartitions(config: ExperimentConfig, dataset: Dataset): void {
   }
   parts.forEach((p, k) => {
     const what = p.classes ? `partition ${k + 1} (classes ${p.classes.join(', ')})` : `partition ${k + 1}`;
+    // A one-class head has nothing to learn (and a one-way softmax no gradient).
+    if (p.classes && p.classes.length < 2) refuse('colt.partitioning', `${what} has one class; each partition model needs at least 2 classes`);
     if (p.splits.train.count === 0) refuse('colt.partitioning', `${what} has no training images of ${dataset.name} after data.trainLimit and the validation split`);
     if (p.splits.test.count === 0) refuse('colt.partitioning', `${what} has no test images of ${dataset.name} after data.testLimit`);
     if (p.splits.val && p.splits.val.count === 0) refuse('colt.partitioning', `${what} has no validation images of ${dataset.name}`);
