@@ -12,7 +12,8 @@ import { count, maskCheck, out, pct } from '../output.js';
 
 /** Help text of `colt runs`. */
 export const RUNS_HELP = `colt runs list [filters] [--json]    runs in the library, newest first
-colt runs show RUN [--json]          one run: provenance, status and every round
+colt runs show RUN [--curves] [--json]  one run: provenance, status and every round
+  --curves           also every evaluated point of each round's trainings (epoch: test accuracy; * = reported)
   filters: --method M  --dataset NAME  --arch A  --status S  --experiment eN
            --min-sparsity X  --max-sparsity Y (of the last round; 0.9 or 90%)
            --since DATE (created on or after, e.g. 2025-03-01)  --limit N
@@ -27,6 +28,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     options: {
       ...LIST_FILTER_OPTIONS,
       status: { type: 'string' },
+      curves: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       library: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -94,6 +96,15 @@ export async function runsCommand(argv: string[]): Promise<number> {
       }
       const total = costs.get(rounds[rounds.length - 1].round)!.cumulative;
       out(`  training images: ${count(total.samples)} to make the tickets + ${count(total.evaluationSamples)} to evaluate them = ${count(total.total)}`);
+      if (values.curves) {
+        out('  evaluated points (epoch: test accuracy; * = the point the round reports):');
+        for (const r of rounds) {
+          for (const phase of [...new Set(r.evaluations.map((e) => e.phase))]) {
+            const points = r.evaluations.filter((e) => e.phase === phase).map((e) => `${Number(e.epoch.toFixed(2))}: ${pct(e.testAccuracy)}${e.selected ? '*' : ''}`);
+            out(`  ${String(r.round).padStart(5)}  ${phase.padEnd(14)} ${points.join('  ')}`);
+          }
+        }
+      }
     }
     return 0;
   } finally {

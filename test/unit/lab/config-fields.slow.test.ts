@@ -99,8 +99,9 @@ const ROWS: Row[] = [
   },
   {
     field: 'pruning.pruneFrom',
-    base: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep' } },
-    alt: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep' }, pruning: { pruneFrom: 'best' } },
+    // Six candidate points a training: the selected one is not the last.
+    base: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep', evalEvery: '1it' } },
+    alt: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep', evalEvery: '1it' }, pruning: { pruneFrom: 'best' } },
     expect: { imp: 'changes', colt: 'changes', random: 'refused', reinit: 'changes' },
   },
   { field: 'imp.rate', alt: { imp: { rate: 0.5 } }, expect: only(['imp', 'random', 'reinit'], 'changes', 'refused') },
