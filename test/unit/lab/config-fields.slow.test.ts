@@ -99,9 +99,9 @@ const ROWS: Row[] = [
   },
   {
     field: 'pruning.pruneFrom',
-    // Six candidate points a training: the selected one is not the last.
-    base: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep', evalEvery: '1it' } },
-    alt: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '2ep', evalEvery: '1it' }, pruning: { pruneFrom: 'best' } },
+    // A candidate point after every step (13 for a COLT partition): the selected one is not the last.
+    base: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '3ep', batchSize: 20, evalEvery: '1it' } },
+    alt: { evaluation: { points: 'all' }, training: { ...baseline.training, duration: '3ep', batchSize: 20, evalEvery: '1it' }, pruning: { pruneFrom: 'best' } },
     expect: { imp: 'changes', colt: 'changes', random: 'refused', reinit: 'changes' },
   },
   { field: 'imp.rate', alt: { imp: { rate: 0.5 } }, expect: only(['imp', 'random', 'reinit'], 'changes', 'refused') },
