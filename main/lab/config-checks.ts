@@ -49,10 +49,11 @@ function checkMethodSettings(config: ExperimentConfig): void {
       ['colt.partitions', colt.partitions !== 2],
       ['colt.partitioning', colt.partitioning !== 'contiguous-classes'],
       ['colt.rate', colt.rate !== undefined],
-      ['colt.headInit', colt.headInit !== undefined],
+      // Stating the default head initialisation is no setting: only another one is.
+      ['colt.headInit', colt.headInit !== undefined && colt.headInit !== (colt.partitioning === 'random' ? 'shared' : 'independent')],
       ['colt.evaluate', colt.evaluate !== 'every-round'],
     ];
-    for (const [field, given] of set) if (given) refuse(field, "applies to COLT, which 'methods' does not include");
+    for (const [field, given] of set) if (given) refuse(field, "applies to COLT, which 'methods' does not include; leave it out of the config");
   }
   if (imp.rate !== undefined && !has(config, 'imp', 'random', 'reinit')) refuse('imp.rate', "applies to imp and random, which 'methods' does not include");
   if (pruning.pruneFrom !== 'last' && has(config, 'random')) {

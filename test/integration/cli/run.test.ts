@@ -90,6 +90,7 @@ describe('colt presets and colt data', () => {
     expect(r.code).toBe(0);
     expect(r.lines.map((l) => l.name).sort()).toEqual(
       [
+        'authors-fc1-fashion-mnist',
         'lth-conv2-cifar10',
         'lth-conv4-cifar10',
         'lth-conv6-cifar10',
