@@ -3,7 +3,7 @@ import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor, SlurmOptions } from '../contract/sweep-config.js';
 import { parseGridFlag, parseSlurmOptions, splitShellWords } from '../contract/sweep-config.js';
 import { selectBackend, type BackendRequest } from '../lab/backend/index.js';
-import { summarise, type ExperimentSummary } from '../lab/experiment.js';
+import { methodSummaries } from '../analysis/stats.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { getExperiment } from '../library/experiments.js';
 import { listRounds } from '../library/rounds.js';
@@ -16,8 +16,8 @@ import { planSweep, runCount, type SweepPlan } from '../sweep/grid.js';
 import { loadSweepData, recordSweep, type RecordedSweep } from '../sweep/record.js';
 import { refreshSlurmSweep, submitSlurmSweep, type TaskChange } from '../sweep/slurm-sweep.js';
 import { libraryHint, libraryPath } from './library-options.js';
-import { describeRound, describeSummary, executeLibraryRun } from './library-run.js';
-import { info, out } from './output.js';
+import { executeLibraryRun } from './library-run.js';
+import { describeRound, describeSummary, info, out, type ExperimentSummary } from './output.js';
 
 /** Help lines of the sweep options of `colt run`. */
 export const SWEEP_RUN_HELP = `  --grid PATH=V1,V2   a sweep axis: one experiment per value (repeatable; the cross product; a
@@ -155,7 +155,7 @@ function storedSummary(db: Db, experimentId: number, seconds: number): Experimen
     backend: backends.join(', ') || '—',
     seeds: [...new Set(runs.map((r) => r.seed))],
     seconds,
-    methods: summarise(runs.map((r) => ({ method: r.method, seed: r.seed, rounds: listRounds(db, r.id).map(({ runId: _r, final: _f, created: _c, ...record }) => record) }))),
+    methods: methodSummaries(runs.map((r) => ({ method: r.method, seed: r.seed, rounds: listRounds(db, r.id).map(({ runId: _r, final: _f, created: _c, ...record }) => record) }))),
   };
 }
 

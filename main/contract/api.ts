@@ -62,8 +62,16 @@ export const experimentSummarySchema = z.object({
   updated: z.string(),
 });
 
-/** A stored round of a run, with the id of the ticket it made. */
-export const roundSchema = roundRecordSchema.extend({ final: z.boolean(), ticketId: id.nullable(), created: z.string() });
+/** Training images by the one definition of cost (main/lab/cost.ts): to make tickets, to evaluate them, and their sum. */
+export const costSchema = z.object({ samples: z.number().int().min(0), evaluationSamples: z.number().int().min(0), total: z.number().int().min(0) });
+
+/** A stored round of a run, with the id of the ticket it made, its cost, and the run's cost up to it. */
+export const roundSchema = roundRecordSchema.extend({
+  final: z.boolean(),
+  ticketId: id.nullable(),
+  created: z.string(),
+  cost: costSchema.extend({ cumulative: costSchema }),
+});
 
 /** A ticket in lists. */
 export const ticketSummarySchema = z.object({
@@ -83,6 +91,8 @@ export const ticketSummarySchema = z.object({
   testAccuracy: num,
   sourceFile: z.string().nullable(),
   hasFinal: z.boolean(),
+  /** The mask check of its final weights: how many are not zero where the mask is 0 (null without final weights). */
+  maskViolations: z.number().int().min(0).nullable(),
   created: z.string(),
 });
 
@@ -119,6 +129,8 @@ const seriesPointSchema = z.object({
   remaining: statSchema,
   testAccuracy: statSchema.nullable(),
   valAccuracy: statSchema.nullable(),
+  /** Test accuracy of the untrained ticket (iteration 0), over seeds. */
+  untrainedAccuracy: statSchema.nullable(),
   samples: statSchema,
   samplesWithEvaluation: statSchema,
   overlap: statSchema.nullable(),
@@ -224,8 +236,15 @@ export const COMMANDS = {
         .object({
           runs: z.number().int().min(0),
           rounds: z.number().int().min(0),
+          /** Training images to make the tickets, to evaluate them, and their sum (main/lab/cost.ts). */
+          samples: z.number().int().min(0),
+          evaluationSamples: z.number().int().min(0),
           trainingSamples: z.number().int().min(0),
           imagesPerSecond: num,
+          /** Runs training at once. */
+          concurrency: z.number().int().positive(),
+          /** Training time of the runs one after another, and the wall time with `concurrency` at once. */
+          runSeconds: num,
           seconds: num,
           basis: z.string(),
         })
@@ -270,7 +289,7 @@ export const COMMANDS = {
     output: z.array(runSummarySchema),
   },
   'runs.get': {
-    help: 'one run with its rounds, training curve (sampled batch loss) and live progress',
+    help: 'one run with its rounds (each with its evaluated points, untrained-ticket accuracy, mask check and cost), training curve (sampled batch loss) and live progress',
     input: z.strictObject({ id }),
     output: z.object({
       run: runSummarySchema.extend({ error: z.string().nullable(), backendReason: z.string().nullable(), lastRound: z.number().int().min(0).nullable(), started: z.string().nullable() }),

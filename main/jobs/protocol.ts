@@ -3,9 +3,9 @@ import type { LabErrorCode } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/events.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { BackendRequest } from '../lab/backend/index.js';
+import type { PartitionResult, PartitionStart } from '../lab/context.js';
 import type { ProgressEvent, RoundCheckpoint } from '../lab/events.js';
 import type { Mask } from '../lab/masks.js';
-import type { WeightMap } from '../lab/weights.js';
 
 // Messages between the main thread, job workers and COLT partition workers. Run events use the
 // contract's `{event, payload}` shape; checkpoints and partition tasks carry typed arrays (structured
@@ -81,17 +81,18 @@ export interface PartitionWorkerData {
   readonly stop: SharedArrayBuffer;
 }
 
-/** Job worker → partition worker: train partition k of a round from θ0 ⊙ mask. */
+/** Job worker → partition worker: train partition k of a round from its start point ⊙ mask. */
 export interface PartitionTask {
   readonly type: 'train';
   readonly task: number;
   readonly round: number;
   readonly k: number;
   readonly mask: Mask;
+  readonly start: PartitionStart;
 }
 
 /** Partition worker → job worker. */
 export type PartitionWorkerMessage =
   | { readonly type: 'progress'; readonly event: ProgressEvent }
-  | { readonly type: 'result'; readonly task: number; readonly weights: WeightMap; readonly accuracy: number; readonly samples: number }
+  | { readonly type: 'result'; readonly task: number; readonly result: PartitionResult }
   | { readonly type: 'error'; readonly task: number; readonly error: WireError };

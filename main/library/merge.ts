@@ -288,6 +288,11 @@ function checkRun(db: Db, shard: Database.Database, file: string, r: Row, experi
 
 const columnCache = new WeakMap<Db, Map<string, string[]>>();
 
+/** Whether a library has a table (older schemas lack the later ones). */
+function hasTable(db: Database.Database, table: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+}
+
 /** The main library's columns of a table (a shard from an older schema may lack some; they take their defaults). */
 function columnsOf(db: Db, table: string): string[] {
   let cache = columnCache.get(db);
@@ -380,6 +385,12 @@ function mergeRun(db: Db, shard: Database.Database, file: string, r: Row, experi
     }
     for (const m of shard.prepare('SELECT * FROM metrics WHERE run_id = ? AND round = ?').all(r.id, round.round) as Row[]) {
       insertCopy(db, 'metrics', m, { run_id: runId }, [], 'INSERT OR IGNORE');
+    }
+    // Per-point curves (a shard from before they were stored has none).
+    if (hasTable(shard, 'evaluations')) {
+      for (const e of shard.prepare('SELECT * FROM evaluations WHERE run_id = ? AND round = ?').all(r.id, round.round) as Row[]) {
+        insertCopy(db, 'evaluations', e, { run_id: runId });
+      }
     }
   }
   if (rounds.length > 0) wrote = true;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { LabError } from '../contract/errors.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
-import { sparsity, type Mask } from '../lab/masks.js';
+import { countViolations, sparsity, type Mask } from '../lab/masks.js';
+import { countWeights } from '../lab/models/registry.js';
 import type { ModelDef } from '../lab/models/types.js';
 import { prunableSizes } from '../lab/pruning.js';
 import type { WeightMap } from '../lab/weights.js';
@@ -41,6 +42,8 @@ export interface TicketRow {
   readonly prunableCount: number;
   readonly layerSparsity: Record<string, number>;
   readonly hasFinal: boolean;
+  /** The mask check of the final weights: how many are not zero where the mask is 0 (null without final weights, or stored before the check). */
+  readonly maskViolations: number | null;
   readonly appVersion: string;
   readonly created: string;
 }
@@ -90,6 +93,7 @@ interface RawTicket {
   prunable_count: number;
   layer_sparsity: string;
   has_final: number;
+  mask_violations: number | null;
   app_version: string;
   created: string;
 }
@@ -113,15 +117,23 @@ export function prunableSetOf(def: ModelDef, layers: Iterable<string>): Prunable
 export function insertTicket(db: Db, t: NewTicket, now?: () => Date): number {
   const prunable = prunableSetOf(t.def, t.mask.keys());
   if (!prunable) throw new LabError('internal', `ticket mask layers (${[...t.mask.keys()].join(', ')}) are no prunable set of ${t.def.arch}`);
-  const totalParams = t.def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const s = sparsity(t.mask, totalParams);
+  const s = sparsity(t.mask, countWeights(t.def));
   const p = t.provenance;
+  // The mask check (checked, not assumed): final weights must be exactly 0 wherever the mask is 0.
+  let violations: number | null = null;
+  if (t.final) {
+    violations = 0;
+    for (const [layer, m] of t.mask) {
+      const w = t.final.get(layer);
+      if (w) violations += countViolations(w, m);
+    }
+  }
   const id = Number(
     db
       .prepare(
         `INSERT INTO tickets (run_id, round, source_file, source_sha256, source_format, arch, input_shape, classes, method, dataset,
-           dataset_checksum, seed, prunable, sparsity, sparsity_all, kept, prunable_count, layer_sparsity, has_final, app_version, created)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           dataset_checksum, seed, prunable, sparsity, sparsity_all, kept, prunable_count, layer_sparsity, has_final, mask_violations, app_version, created)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         p.kind === 'run' ? p.runId : null,
@@ -143,6 +155,7 @@ export function insertTicket(db: Db, t: NewTicket, now?: () => Date): number {
         s.prunable,
         JSON.stringify(s.perLayer),
         t.final ? 1 : 0,
+        violations,
         t.appVersion,
         isoNow(now),
       ).lastInsertRowid,
@@ -328,6 +341,7 @@ function toRow(r: RawTicket): TicketRow {
     prunableCount: r.prunable_count,
     layerSparsity: JSON.parse(r.layer_sparsity) as Record<string, number>,
     hasFinal: r.has_final === 1,
+    maskViolations: r.mask_violations,
     appVersion: r.app_version,
     created: r.created,
   };

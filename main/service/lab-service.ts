@@ -18,6 +18,8 @@ import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../libra
 import { exportTicketBytes, exportTicketFile, importTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
+import { roundCosts } from '../lab/cost.js';
+import { roundPayload } from '../jobs/job-events.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
@@ -171,7 +173,7 @@ export class LabService {
       'experiments.validate': async ({ config }) => {
         if (config !== null && typeof config === 'object' && !Array.isArray(config) && 'sweep' in config) {
           try {
-            const { estimate, sweep } = await estimateSweep(this.db, config as Record<string, unknown>, this.options.dataDir, this.options.backend);
+            const { estimate, sweep } = await estimateSweep(this.db, config as Record<string, unknown>, this.options.dataDir, this.options.backend, this.options.concurrency);
             return { ok: true, config: config as Record<string, unknown>, estimate, sweep };
           } catch (e) {
             if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) return { ok: false, error: { field: String(e.details?.field ?? 'sweep'), message: e.message } };
@@ -189,7 +191,7 @@ export class LabService {
         }
         let estimate;
         try {
-          estimate = await estimateCost(this.db, parsed, this.options.dataDir, this.options.backend);
+          estimate = await estimateCost(this.db, parsed, this.options.dataDir, this.options.backend, this.options.concurrency);
         } catch (e) {
           // The config is valid but cannot run here (unknown dataset, unreachable target): name the field.
           if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) {
@@ -223,15 +225,16 @@ export class LabService {
       'runs.get': async ({ id }) => {
         const run = getRun(this.db, id);
         const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
+        const stored = listRounds(this.db, id);
+        const costs = new Map(roundCosts(stored).map((c) => [c.round, c]));
         return {
           run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, lastRound: run.lastRound, started: run.started },
-          rounds: listRounds(this.db, id).map(({ runId: _r, ...r }) => ({
-            ...r,
-            type: 'round' as const,
-            testAccuracy: finiteOrNull(r.testAccuracy),
-            valAccuracy: finiteOrNull(r.valAccuracy),
-            ...(r.partitionAccuracies ? { partitionAccuracies: r.partitionAccuracies.map(finiteOrNull) } : {}),
+          rounds: stored.map(({ runId: _r, final, created, ...r }) => ({
+            ...roundPayload(r),
+            final,
+            created,
             ticketId: tickets.get(r.round) ?? null,
+            cost: costs.get(r.round)!,
           })),
           curve: listCurve(this.db, id).map((p) => ({ ...p, loss: finiteOrNull(p.loss) })),
           live: this.runsHandle?.liveRun(id) ?? null,

@@ -66,6 +66,7 @@ function summary(t: TicketRow, accuracy: number | null): z.output<typeof ticketS
     testAccuracy: finiteOrNull(accuracy),
     sourceFile: t.sourceFile,
     hasFinal: t.hasFinal,
+    maskViolations: t.maskViolations,
     created: t.created,
   };
 }

@@ -86,24 +86,28 @@ export class SweepCommands {
  * Validates and estimates a config with a `sweep` section: every point validated (the error
  * names the point and field, as `colt run` does), the estimate summed over the points.
  */
-export async function estimateSweep(db: Db, raw: Record<string, unknown>, dataDir: string, backend?: BackendChoice): Promise<{ estimate: CostEstimate; sweep: { points: number; tasks: number; runs: number } }> {
+export async function estimateSweep(db: Db, raw: Record<string, unknown>, dataDir: string, backend?: BackendChoice, concurrency?: number): Promise<{ estimate: CostEstimate; sweep: { points: number; tasks: number; runs: number } }> {
   const plan = planSweep(raw);
   const estimates: CostEstimate[] = [];
   for (const p of plan.points) {
     try {
-      estimates.push(await estimateCost(db, p.config, dataDir, backend));
+      estimates.push(await estimateCost(db, p.config, dataDir, backend, concurrency));
     } catch (e) {
       if (e instanceof LabError && p.label !== '') throw new LabError(e.code, `sweep point ${p.index + 1} (${p.label}): ${e.message}`, e.details);
       throw e;
     }
   }
   const sum = (f: (e: CostEstimate) => number): number => estimates.reduce((n, e) => n + f(e), 0);
-  const timed = estimates.every((e) => e.seconds !== null);
+  const timed = estimates.every((e) => e.seconds !== null && e.runSeconds !== null);
   const estimate: CostEstimate = {
     runs: sum((e) => e.runs),
     rounds: Math.max(0, ...estimates.map((e) => e.rounds)),
+    samples: sum((e) => e.samples),
+    evaluationSamples: sum((e) => e.evaluationSamples),
     trainingSamples: sum((e) => e.trainingSamples),
     imagesPerSecond: estimates[0]?.imagesPerSecond ?? null,
+    concurrency: estimates[0]?.concurrency ?? 1,
+    runSeconds: timed ? sum((e) => e.runSeconds as number) : null,
     seconds: timed ? sum((e) => e.seconds as number) : null,
     basis: `${plan.points.length} points, run one after another: ${estimates[0]?.basis ?? 'no points'}`,
   };

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { up as initial } from './0001-initial.js';
+import { up as evaluations } from './0002-evaluations.js';
 import { up as maskChecksums } from './0003-mask-checksums.js';
 import { up as sweepsProvenance } from './0004-sweeps-provenance.js';
 
@@ -12,6 +13,7 @@ export interface Migration {
 /** Every migration in order; append new ones, never edit or reorder old ones. */
 export const MIGRATIONS: readonly Migration[] = [
   { name: 'initial', up: initial },
+  { name: 'evaluations', up: evaluations },
   { name: 'mask-checksums', up: maskChecksums },
   { name: 'sweeps-provenance', up: sweepsProvenance },
 ];

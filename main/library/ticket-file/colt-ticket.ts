@@ -7,7 +7,7 @@
 import { invalidInput, LabError } from '../../contract/errors.js';
 import { METHODS } from '../../contract/experiment-config.js';
 import { sparsity, type Mask } from '../../lab/masks.js';
-import { getModel } from '../../lab/models/registry.js';
+import { countWeights, getModel } from '../../lab/models/registry.js';
 import type { ModelDef, ParamSpec } from '../../lab/models/types.js';
 import type { WeightMap } from '../../lab/weights.js';
 import { f32ToLeBytes, firstNonFinite, leBytesAsF32, leBytesToF32 } from '../tensors.js';
@@ -350,8 +350,7 @@ function assemble(
 
 /** Refuses metadata whose stated sparsity or prunable set disagrees with the masks. */
 function checkStatedSparsity(meta: Record<string, string>, def: ModelDef, mask: Mask, prunable: PrunableSet): void {
-  const totalParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const s = sparsity(mask, totalParams);
+  const s = sparsity(mask, countWeights(def));
   if (meta.sparsity !== undefined) {
     const stated = Number(meta.sparsity);
     if (meta.sparsity.trim() === '' || !Number.isFinite(stated) || Math.abs(stated - s.overall) > 1e-6) {

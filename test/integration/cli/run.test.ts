@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colt, tempHome } from '../../helpers/cli.js';
@@ -76,6 +76,19 @@ describe('colt run', { timeout: workTimeout(1, 30_000) }, () => {
     expect(r.stdout).toBe('');
   });
 
+  it.each([
+    [['--set', 'pruning.pruneFrom=best'], 'pruning.pruneFrom'],
+    [['--set', 'arch=vgg16'], 'arch'],
+    [['--set', 'rewind=100000it'], 'rewind'],
+    [['--set', 'colt.partitioning={"classMap":[0,0,0,0,0,0,0,0,0,0]}'], 'colt.partitioning'],
+  ])('refuses a config the data or its methods rule out before anything is written, exit 2: %j', async (sets, field) => {
+    const home = tempHome();
+    const r = await colt(['run', '--preset', 'quick', ...sets], { COLT_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`config field '${field}'`);
+    expect(existsSync(path.join(home, 'library.sqlite'))).toBe(false);
+  });
+
   it('refuses a config file that is not JSON, naming the file', async () => {
     const home = tempHome();
     const file = path.join(home, 'bad.json');
@@ -92,6 +105,7 @@ describe('colt presets and colt data', () => {
     expect(r.code).toBe(0);
     expect(r.lines.map((l) => l.name).sort()).toEqual(
       [
+        'authors-fc1-fashion-mnist',
         'lth-conv2-cifar10',
         'lth-conv4-cifar10',
         'lth-conv6-cifar10',

@@ -10,6 +10,7 @@ export const TABLES = [
   'runs',
   'rounds',
   'metrics',
+  'evaluations',
   'tensors',
   'tickets',
   'ticket_masks',

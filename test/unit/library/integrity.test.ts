@@ -77,8 +77,11 @@ describe('library integrity', () => {
     raw.transaction(() => initial(raw))();
     raw.pragma('user_version = 1');
     raw.exec(`ATTACH '${path.join(dir, 'source.sqlite')}' AS src`);
-    for (const t of ['datasets', 'tensors', 'tickets', 'ticket_weights']) raw.exec(`INSERT INTO main.${t} SELECT * FROM src.${t}`);
-    raw.exec('INSERT INTO main.ticket_masks SELECT ticket_id, layer, position, shape, kept, total, bits FROM src.ticket_masks');
+    // Only the columns version 1 has (later migrations add some to these tables).
+    for (const t of ['datasets', 'tensors', 'tickets', 'ticket_weights', 'ticket_masks']) {
+      const cols = (raw.prepare(`PRAGMA main.table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(', ');
+      raw.exec(`INSERT INTO main.${t} (${cols}) SELECT ${cols} FROM src.${t}`);
+    }
     raw.exec('DETACH src');
     raw.close();
     current.close();

@@ -7,7 +7,6 @@ import type { Dataset } from '../../../main/data/types.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
 import type { LabSink } from '../../../main/lab/events.js';
-import { runExperiment } from '../../../main/lab/experiment.js';
 import { ensureDataset } from '../../../main/library/datasets.js';
 import { openLibrary, writeTransaction, type Db } from '../../../main/library/db.js';
 import { insertExperiment } from '../../../main/library/experiments.js';
@@ -18,6 +17,7 @@ import { createRecorder, loadResumePoint } from '../../../main/library/recorder.
 import { getRun, insertRun, runsOfExperiment } from '../../../main/library/runs.js';
 import { loadRunMasks, loadTicket, ticketOfRound } from '../../../main/library/tickets.js';
 import { libraryDigest } from '../../helpers/library-state.js';
+import { runLab } from '../../helpers/run-lab.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 import { rowCounts, tempDir } from './helpers.js';
 
@@ -81,7 +81,7 @@ async function shard(file: string, input: ExperimentConfigInput, o: { methods?: 
     });
     const resume = o.resume ? (m: string, s: number) => loadResumePoint(db, runIdOf(m, s)) : undefined;
     const finished = o.resume ? (m: string, s: number) => loadRunMasks(db, runIdOf(m, s)) : undefined;
-    await runExperiment(ctx, 'wasm', resume, finished).catch((e: Error) => {
+    await runLab(ctx, { ...(resume ? { resume } : {}), ...(finished ? { impMasks: (seed: number) => finished('imp', seed) } : {}) }).catch((e: Error) => {
       if (e.message !== 'stopped') throw e;
     });
   } finally {
@@ -131,7 +131,7 @@ describe('merging shard libraries', () => {
       const source = new Database(full, { readonly: true });
       try {
         const counts = rowCounts(target);
-        for (const t of ['runs', 'rounds', 'metrics', 'tickets', 'ticket_masks', 'ticket_weights', 'checkpoints', 'checkpoint_tensors', 'tensors']) {
+        for (const t of ['runs', 'rounds', 'metrics', 'evaluations', 'tickets', 'ticket_masks', 'ticket_weights', 'checkpoints', 'checkpoint_tensors', 'tensors']) {
           expect(counts[t], t).toBe(source.prepare(`SELECT count(*) FROM ${t}`).pluck().get());
         }
       } finally {
