@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../../main/lab/context.js';
 import { countWeights, getModel } from '../../../main/lab/models/registry.js';
-import { APPLICATION_ID, openLibrary, schemaVersion } from '../../../main/library/db.js';
+import { APPLICATION_ID, SCHEMA_VERSION, openLibrary, schemaVersion } from '../../../main/library/db.js';
 import { getExperiment } from '../../../main/library/experiments.js';
 import { up as initial } from '../../../main/library/migrations/0001-initial.js';
 import { listRounds } from '../../../main/library/rounds.js';
@@ -56,7 +56,7 @@ describe('migration 2 on a version-1 library', () => {
     const file = versionOneLibrary({ arch: 'lenet-300-100', dataset: 'stripes', methods: ['imp'] });
     const db = openLibrary(file);
     try {
-      expect(schemaVersion(db)).toBe(2);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
       const weights = countWeights(getModel('lenet-300-100').build([8, 8, 1], 4));
       expect(weights).toBe(49600);
       const [round] = listRounds(db, 1);
