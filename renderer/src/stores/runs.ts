@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef, triggerRef } from 'vue';
 import type { CommandOutput, WireEvent } from '../../../main/contract/api.js';
-import type { RunEventMessage } from '../../../main/contract/events.js';
+import type { RunEventMessage, RunProgress } from '../../../main/contract/events.js';
 import { api } from '../api/index.js';
 import type { LossPoint } from '../charts/loss-curve.js';
 import { createEventBatcher, type EventBatcher } from '../live/event-batch.js';
@@ -55,6 +55,8 @@ export interface ExperimentInfo {
 }
 
 const CURVE_LIMIT = 4000;
+/** How often a card's progress line changes: the server sends 5 a second per run; once a second reads as live and costs a fifth of the layout and paint. */
+const PROGRESS_SHOWN_MS = 1000;
 
 /** Keeps a live curve bounded: every other point of the oldest half goes. */
 function bound(curve: LossPoint[]): LossPoint[] {
@@ -95,6 +97,9 @@ export const useRunsStore = defineStore('runs', () => {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
   let refreshDue = 0;
   const asked = new Set<number>();
+  const progressShown = new Map<number, number>();
+  const progressPending = new Map<number, RunProgress>();
+  let progressTimer: ReturnType<typeof setTimeout> | null = null;
 
   /** Loads the active jobs and the latest runs (with their failure reasons). */
   async function refresh(): Promise<void> {
@@ -232,25 +237,30 @@ export const useRunsStore = defineStore('runs', () => {
           break;
         }
         case 'run.finished':
+          progressPending.delete(runId);
           stopJob(runId, m.payload.status);
           scheduleRefresh(150);
           break;
         case 'run.failed':
+          progressPending.delete(runId);
           stopJob(runId, 'failed');
           noteFailure({ runId, experimentId: m.payload.experimentId ?? null, method: m.payload.method, seed: m.payload.seed, message: m.payload.error.message, code: m.payload.error.code });
           scheduleRefresh(150);
           break;
       }
     }
+    const now = Date.now();
     for (const [runId, m] of latest) {
-      const p = m.payload;
-      const job = active.value.find((x) => x.runId === runId);
-      if (!job) {
-        scheduleRefresh(150);
-        continue;
-      }
-      const next = { status: 'running' as const, round: p.round, phase: p.phase, iteration: p.iteration, iterations: p.iterations, loss: p.loss, imagesPerSecond: p.imagesPerSecond, etaSeconds: p.etaSeconds };
-      for (const [k, v] of Object.entries(next)) if ((job as Record<string, unknown>)[k] !== v) (job as Record<string, unknown>)[k] = v;
+      if (now - (progressShown.get(runId) ?? -Infinity) >= PROGRESS_SHOWN_MS) showProgress(m.payload);
+      else progressPending.set(runId, m.payload);
+    }
+    if (progressPending.size > 0 && progressTimer === null) {
+      progressTimer = setTimeout(() => {
+        progressTimer = null;
+        const pending = [...progressPending.values()];
+        progressPending.clear();
+        for (const p of pending) showProgress(p);
+      }, PROGRESS_SHOWN_MS);
     }
     for (const runId of touched) touch(runId);
     if (stored > 0) {
@@ -258,6 +268,20 @@ export const useRunsStore = defineStore('runs', () => {
       // The latest-runs table and the rounds counts: refetched at most once a second while rounds arrive.
       scheduleRefresh(1000);
     }
+  }
+
+  /** Writes a progress event into its job's card (only the fields that changed, so only they re-render). */
+  function showProgress(p: RunProgress): void {
+    const runId = p.runId as number;
+    progressShown.set(runId, Date.now());
+    progressPending.delete(runId);
+    const job = active.value.find((x) => x.runId === runId);
+    if (!job) {
+      scheduleRefresh(150);
+      return;
+    }
+    const next = { status: 'running' as const, round: p.round, phase: p.phase, iteration: p.iteration, iterations: p.iterations, loss: p.loss, imagesPerSecond: p.imagesPerSecond, etaSeconds: p.etaSeconds };
+    for (const [k, v] of Object.entries(next)) if ((job as Record<string, unknown>)[k] !== v) (job as Record<string, unknown>)[k] = v;
   }
 
   /** Queues one run event (applied with the others of its animation frame). */
