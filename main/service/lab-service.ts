@@ -21,7 +21,9 @@ import { estimateCost } from './estimate.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
+import { experimentJaccard, presetConfigOf } from './experiment-views.js';
 import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
+import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
 
@@ -194,7 +196,8 @@ export class LabService {
       'experiments.list': async ({ search, limit }) => listExperiments(this.db, { ...(search !== undefined ? { search } : {}), limit: limit ?? 1000 }),
       'experiments.get': async ({ id }) => {
         const e = getExperiment(this.db, id);
-        return { experiment: this.experimentSummary(id), config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf) };
+        const summary = this.experimentSummary(id);
+        return { experiment: summary, config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf), presetConfig: presetConfigOf(summary.preset) };
       },
       'experiments.delete': async ({ id }) => {
         if (this.runsHandle?.isActive(id) || runsOfExperiment(this.db, id).some((r) => r.status === 'running')) {
@@ -268,6 +271,7 @@ export class LabService {
           },
           layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
+          ...ticketModelFacts(this.db, id),
         };
       },
       'tickets.masks': async ({ id, layers, maxRows, maxCols }) => {
@@ -342,6 +346,11 @@ export class LabService {
         }
         return { title: report.model.title, filename, html: report.html, csv: report.csv, pdf: pdfBytes, files };
       },
+      'tickets.layerViews': async ({ id, layer }) => layerViews(this.db, id, layer),
+      'tickets.weights': async (input) => weightsOf(this.db, input),
+      'tickets.values': async (input) => valuesOf(this.db, input),
+      'tickets.diff': async (input) => diffOf(this.db, input),
+      'experiments.jaccard': async (input) => experimentJaccard(this.db, input),
     };
   }
 }

@@ -170,6 +170,14 @@ describe('the contract through HTTP and IPC', () => {
     const colt = tickets.find((t) => t.method === 'colt' && t.round === 1);
     const imp = tickets.find((t) => t.method === 'imp' && t.round === 1);
     await same(track('tickets.compare'), { a: colt?.id, b: imp?.id });
+    const diff = (await same(track('tickets.diff'), { a: colt?.id, b: imp?.id, maxRows: 8, maxCols: 8 })) as { layers: { both: number; onlyA: number; onlyB: number; neither: number; weights: number }[] };
+    expect(diff.layers.every((l) => l.both + l.onlyA + l.onlyB + l.neither === l.weights)).toBe(true);
+    const views = (await same(track('tickets.layerViews'), { id: colt?.id, layer: 'fc1.weight' })) as { input: { rows: number; cols: number } | null };
+    expect(views.input).toMatchObject({ rows: 28, cols: 28 });
+    await same(track('tickets.weights'), { id: colt?.id, layer: 'fc1.weight', rowFrom: 0, rowTo: 1, colFrom: 0, colTo: 3 });
+    await same(track('tickets.values'), { id: colt?.id, layer: 'head.bias', maxRows: 4, maxCols: 4 });
+    const matrix = (await same(track('experiments.jaccard'), { id: 1 })) as { n: number; jaccard: number[] };
+    expect(matrix.jaccard).toHaveLength(matrix.n * matrix.n);
     const cmp = (await same(track('comparisons.get'), { experimentId: 1, targets: [0.2] })) as { series: { method: string }[]; dense: unknown };
     expect(cmp.series.map((s) => s.method).sort()).toEqual(['colt', 'imp']);
     await same(track('experiments.validate'), { config: TINY });
@@ -235,6 +243,7 @@ describe('the contract through HTTP and IPC', () => {
       ['experiments.get', { id: 1, extra: true }, 'input'],
       ['comparisons.get', { experimentId: 1, runIds: [1] }, 'input.experimentId'],
       ['runs.pause', {}, 'input.runId'],
+      ['tickets.weights', { id: 1, layer: 'fc1.weight', rowFrom: 0, rowTo: 100_000, colFrom: 0, colTo: 0 }, 'input.rowTo'],
     ];
     for (const [command, input, field] of cases) {
       const r = await both(command, input);
