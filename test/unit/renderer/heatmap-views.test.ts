@@ -80,3 +80,16 @@ describe('filterTiles', () => {
     expect(rgb(px, 2)).toEqual([...HEATMAP_COLORS.light.kept]);
   });
 });
+
+describe('describeWeight', () => {
+  it("names a weight by the layer's own axes", async () => {
+    const { describeWeight, signed } = await import('../../../renderer/src/heatmap/describe.js');
+    expect(describeWeight([784, 300], 12, 345)).toBe('output unit 12, input 345');
+    // Conv [3, 3, 16, 32]: col = channel · 9 + kernel position (row-major 3 × 3).
+    expect(describeWeight([3, 3, 16, 32], 5, 2 * 9 + 7)).toBe('filter 5, input channel 2, kernel (2, 1)');
+    expect(describeWeight([10], 3, 0)).toBe('element 3');
+    expect(signed(-0.0412)).toBe('−0.04120');
+    expect(signed(0.00001234)).toBe('1.234e-5');
+    expect(signed(null)).toBe('—');
+  });
+});
