@@ -23,6 +23,7 @@ export interface MaskDiff {
 /** A layer's difference as heatmap grids (same cells as layerGrid): per cell, the fraction kept by both, only A, only B. */
 export interface DiffGrid {
   readonly layer: string;
+  readonly shape: number[];
   readonly rows: number;
   readonly cols: number;
   readonly rowsShown: number;
@@ -91,6 +92,7 @@ export function diffGrid(layer: string, shape: readonly number[], a: Uint8Array,
   const g = layerGrid(layer, shape, both, maxRows, maxCols);
   return {
     layer,
+    shape: [...shape],
     rows: g.rows,
     cols: g.cols,
     rowsShown: g.rowsShown,

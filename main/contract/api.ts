@@ -212,6 +212,7 @@ export const layerDiffSchema = z.object({ layer: z.string(), weights: count, bot
 /** A layer's mask difference as heatmap grids: per cell the fraction of its weights kept by both, only A, only B. */
 export const diffGridSchema = z.object({
   layer: z.string(),
+  shape: shapeSchema,
   rows: z.number().int().positive(),
   cols: z.number().int().positive(),
   rowsShown: z.number().int().positive(),

@@ -43,6 +43,7 @@ describe('diffGrid', () => {
     const b = u8([1, 0, 0, 1]);
     const g = diffGrid('fc', [2, 2], a, b, 8, 8);
     expect([g.rows, g.cols, g.rowsShown, g.colsShown]).toEqual([2, 2, 2, 2]);
+    expect(g.shape).toEqual([2, 2]);
     // Cell (row = out, col = in): out 0/in 0 both; out 1/in 0 only A; out 0/in 1 only A; out 1/in 1 only B.
     expect(g.both).toEqual([1, 0, 0, 0]);
     expect(g.onlyA).toEqual([0, 1, 1, 0]);
