@@ -52,6 +52,8 @@ export const useSetupStore = defineStore('setup', () => {
   const touched = ref<Set<string>>(new Set());
   /** Set by Start: every error shows from then on. */
   const attempted = ref(false);
+  /** Whether a start (preset, blank form or clone) was chosen: the screen picks `quick` only the first time. */
+  const chosen = ref(false);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let sequence = 0;
 
@@ -76,6 +78,7 @@ export const useSetupStore = defineStore('setup', () => {
     draft.value = p ? JSON.parse(JSON.stringify(p.config)) as ConfigDraft : { name: 'experiment' };
     touched.value = new Set();
     attempted.value = false;
+    chosen.value = true;
   }
 
   /** Starts from an existing experiment's config (its preset's values shown next to the fields), renamed "<name>-copy". */
@@ -88,6 +91,7 @@ export const useSetupStore = defineStore('setup', () => {
     draft.value = copy;
     touched.value = new Set(['name']);
     attempted.value = false;
+    chosen.value = true;
   }
 
   /** Notes that the user edited a field. */
@@ -149,5 +153,5 @@ export const useSetupStore = defineStore('setup', () => {
     }
   }
 
-  return { schema, presets, datasets, preset, presetConfig, draft, validation, validating, error, creating, touched, attempted, load, choose, cloneFrom, touch, addDataset, validateNow, create };
+  return { schema, presets, datasets, preset, presetConfig, draft, validation, validating, error, creating, touched, attempted, chosen, load, choose, cloneFrom, touch, addDataset, validateNow, create };
 });
