@@ -158,7 +158,7 @@ export function lossCurveOption(points: readonly LossPoint[], theme: ChartTheme 
     legend: compact
       ? { show: false }
       : { type: 'scroll', top: 0, left: 0, right: 0, textStyle: { color: theme.text }, pageTextStyle: { color: theme.muted }, selected: Object.fromEntries(list.map((s) => [s.name, !hidden.has(s.name)])) },
-    grid: compact ? { left: 48, right: 12, top: 16, bottom: 40 } : { left: 56, right: 16, top: 40, bottom: 44 },
+    grid: compact ? { left: 48, right: 12, top: 16, bottom: 40 } : { left: 56, right: 16, top: 58, bottom: 44 },
     tooltip: { trigger: 'axis', confine: true, formatter: lossTooltip },
     xAxis: { type: 'value', name: 'iteration in round', nameLocation: 'middle', nameGap: 26, ...axisStyle(theme) },
     yAxis: { type: settings.logScale ? 'log' : 'value', name: settings.smoothing ? `loss (smoothed ${settings.smoothing})` : 'loss', scale: true, ...axisStyle(theme) },
