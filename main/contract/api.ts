@@ -224,6 +224,26 @@ export const diffGridSchema = z.object({
   onlyB: z.array(fraction),
 });
 
+/** Where an imported ticket came from, as its file said: the accuracy it stated and its provenance (run, round, experiment…). */
+export const ticketOriginSchema = z.object({ testAccuracy: num, valAccuracy: num, provenance: z.record(z.string(), z.string()) });
+
+/** One training of a ticket on a dataset (tickets.evaluate). */
+export const ticketEvaluationSchema = z.object({
+  id,
+  ticketId: id,
+  dataset: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  status: z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']),
+  testAccuracy: num,
+  valAccuracy: num,
+  samples: count.nullable(),
+  seconds: num,
+  backend: z.string().nullable(),
+  error: z.string().nullable(),
+  created: z.string(),
+  finished: z.string().nullable(),
+});
+
 /** A ticket of an experiment's Jaccard matrix (a row and a column). */
 export const matrixTicketSchema = z.object({ ticketId: id, runId: id, method: z.enum(METHODS), seed: z.number().int().min(0), round: z.number().int().min(0), sparsity: z.number() });
 
@@ -401,6 +421,10 @@ export const COMMANDS = {
       /** Every parameter of the model, prunable or not. */
       parameters: z.array(ticketParameterSchema),
       flops: ticketFlopsSchema,
+      /** An imported ticket's origin as its file stated it (null for a run's ticket, or a file that says nothing). */
+      origin: ticketOriginSchema.nullable(),
+      /** Its trainings on datasets (tickets.evaluate), newest first. */
+      evaluations: z.array(ticketEvaluationSchema),
     }),
   },
   'tickets.masks': {
@@ -549,6 +573,17 @@ export const COMMANDS = {
       maxCols: z.number().int().min(1).max(1024).default(256),
     }),
     output: z.object({ layers: z.array(layerDiffSchema), total: layerDiffSchema.omit({ layer: true }), grids: z.array(diffGridSchema) }),
+  },
+  'tickets.evaluate': {
+    help: "train a ticket (θ0 ⊙ mask with a full-class head; an imported one too) on a dataset as a job, with the recipe given as the experiment config's training and data fields; tickets.get shows how it went",
+    input: z.strictObject({
+      id,
+      dataset: z.string().min(1).max(100),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      training: z.record(z.string(), z.unknown()).optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+    }),
+    output: z.object({ evaluationId: id, ticketId: id, status: z.literal('queued') }),
   },
   'experiments.jaccard': {
     help: "the Jaccard overlap of every pair of an experiment's tickets (seeds × methods × rounds, optionally some rounds only), each next to what random masks of the same sparsities would share",

@@ -13,6 +13,7 @@ import type { LabEvent, LabSink, RoundCheckpoint } from '../lab/events.js';
 import { runColt } from '../lab/colt.js';
 import { runImp } from '../lab/imp.js';
 import { runReinit } from '../lab/reinit.js';
+import { evaluateJob } from './evaluate-job.js';
 import {
   createCurveSampler,
   createThrottle,
@@ -91,7 +92,7 @@ async function run(): Promise<void> {
     if (spec.method === 'reinit' && !spec.resume?.final && !spec.impMasks?.length) {
       throw invalidInput(`job ${data.jobId}: the reinit control needs IMP's masks of seed ${spec.seed} (run IMP first)`);
     }
-    if (spec.method === 'colt' && !spec.resume?.final && data.partitionWorkers >= 2) {
+    if (spec.method === 'colt' && !spec.evaluate && !spec.resume?.final && data.partitionWorkers >= 2) {
       // Started first, so they load the backend and data while this worker does the same.
       partitions = startPartitionWorkers(
         data.partitionWorkers,
@@ -110,7 +111,8 @@ async function run(): Promise<void> {
     const ctx = createContext(config, dataset, evalDataset, sink, { signal: controller.signal, partitionRunner: partitions?.runner });
     // As runExperiment does for each method × seed.
     const from = spec.resume;
-    if (spec.method === 'colt') await runColt(ctx, spec.seed, from);
+    if (spec.evaluate) await evaluateJob(ctx, spec.method, spec.seed, spec.evaluate);
+    else if (spec.method === 'colt') await runColt(ctx, spec.seed, from);
     else if (spec.method === 'reinit') await runReinit(ctx, spec.seed, [...(spec.impMasks ?? [])], from);
     else await runImp(ctx, spec.method, spec.seed, from);
     await partitions?.close();

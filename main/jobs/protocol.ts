@@ -37,6 +37,11 @@ export interface JobSpec {
   readonly parallelPartitions?: boolean;
   /** Memory limits of this job's worker (overrides the pool's). */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Instead of running the method: train this ticket (θ0 ⊙ mask, with a full-class head) once on
+   * the config's dataset with its recipe, and report it as the job's one stored round (round 0).
+   */
+  readonly evaluate?: { readonly mask: Mask; readonly init: WeightMap };
 }
 
 /** Values of the stop flag (an Int32 in a SharedArrayBuffer that workers read after every batch). */

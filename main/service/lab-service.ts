@@ -23,7 +23,9 @@ import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
 import { experimentJaccard, presetConfigOf } from './experiment-views.js';
 import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
+import { startEvaluation } from './ticket-evaluation.js';
 import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
+import { getTicketOrigin, listEvaluations, reconcileStaleEvaluations } from '../library/ticket-records.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
 
@@ -94,7 +96,10 @@ export class LabService {
   private get db(): Db {
     if (!this.dbHandle) {
       const db = openLibrary(this.options.libraryPath);
-      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+      writeTransaction(db, 'check for interrupted runs', () => {
+        reconcileStaleRuns(db);
+        reconcileStaleEvaluations(db);
+      });
       this.dbHandle = db;
     }
     return this.dbHandle;
@@ -272,6 +277,8 @@ export class LabService {
           layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
           ...ticketModelFacts(this.db, id),
+          origin: getTicketOrigin(this.db, id),
+          evaluations: listEvaluations(this.db, id),
         };
       },
       'tickets.masks': async ({ id, layers, maxRows, maxCols }) => {
@@ -351,6 +358,10 @@ export class LabService {
       'tickets.values': async (input) => valuesOf(this.db, input),
       'tickets.diff': async (input) => diffOf(this.db, input),
       'experiments.jaccard': async (input) => experimentJaccard(this.db, input),
+      'tickets.evaluate': async (input) => {
+        if (!this.options.backend) throw new LabError('internal', 'this service was started without a backend; it cannot train');
+        return startEvaluation({ db: this.db, runs: this.runs, dataDir: this.options.dataDir, backend: this.options.backend }, input);
+      },
     };
   }
 }

@@ -80,6 +80,17 @@ async function idle(call: Call): Promise<void> {
   }
 }
 
+/** A safetensors ticket file with its first θ0 value changed (a different, still valid ticket). */
+function withInitChanged(file: Buffer): Buffer {
+  const copy = Buffer.from(file);
+  const headerLength = Number(copy.readBigUInt64LE(0));
+  const header = JSON.parse(copy.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { data_offsets?: [number, number] }>;
+  const init = Object.entries(header).find(([name]) => name.startsWith('init.'))![1];
+  const at = 8 + headerLength + init.data_offsets![0];
+  copy.writeFloatLE(copy.readFloatLE(at) + 0.5, at);
+  return copy;
+}
+
 describe('the contract through HTTP and IPC', () => {
   beforeAll(async () => {
     home = tempHome();
@@ -189,9 +200,31 @@ describe('the contract through HTTP and IPC', () => {
     expect(Buffer.from(exported.bytes, 'base64').length).toBe(exported.size);
     const toFile = await both('tickets.export', { id: 1, path: path.join(home, 'shared', 'x.safetensors') });
     expect(toFile.http.ok && toFile.ipc.ok).toBe(true);
-    const imported = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
-    expect(imported.duplicate).toBe(false);
+    // An exported ticket imported back is the ticket it came from (same masks and θ0).
+    const back = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
+    expect(back).toMatchObject({ ticketId: 1, duplicate: true });
     await same('tickets.import', { path: path.join(home, 'shared', 'x.safetensors') });
+    // One θ0 value changed: another ticket, imported as new.
+    const imported = (await same('tickets.import', { name: 'y.safetensors', bytes: withInitChanged(Buffer.from(exported.bytes, 'base64')).toString('base64') })) as { ticketId: number; duplicate: boolean };
+    expect(imported.duplicate).toBe(false);
+    // The file carried its accuracy and provenance (ticket 1: round 0 of run 1 of experiment 1).
+    const origin = (await same('tickets.get', { id: imported.ticketId })) as { origin: { testAccuracy: number; provenance: Record<string, string> } };
+    const run1 = (await same('runs.get', { id: 1 })) as { rounds: { round: number; testAccuracy: number }[] };
+    expect(origin.origin.testAccuracy).toBe(run1.rounds[0].testAccuracy);
+    expect(origin.origin.provenance).toMatchObject({ origin: 'run', run: '1', experiment: '1', experiment_name: 'contract' });
+    // Trained on a dataset as a job, on each side, with the same result.
+    await same(track('tickets.evaluate'), { id: imported.ticketId, dataset: 'fashion-mnist-sample', data: { trainLimit: 600, testLimit: 200 }, training: { duration: '10it' } });
+    const evaluated = async (call: Call): Promise<unknown> => {
+      for (;;) {
+        const r = await call('tickets.get', { id: imported.ticketId });
+        const e = r.ok ? (r.output as { evaluations: { status: string }[] }).evaluations[0] : undefined;
+        if (e && e.status !== 'queued' && e.status !== 'running') return e;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    };
+    const [evalHttp, evalIpc] = await Promise.all([evaluated(http.call), evaluated(ipc.call)]);
+    expect(evalHttp).toMatchObject({ status: 'finished', dataset: 'fashion-mnist-sample', testAccuracy: expect.any(Number) });
+    expect(normalise(evalIpc)).toEqual(normalise(evalHttp));
     await same(track('tickets.delete'), { id: imported.ticketId });
     const idx = path.join(home, 'shared', 'idx');
     mkdirSync(idx);
@@ -244,6 +277,7 @@ describe('the contract through HTTP and IPC', () => {
       ['comparisons.get', { experimentId: 1, runIds: [1] }, 'input.experimentId'],
       ['runs.pause', {}, 'input.runId'],
       ['tickets.weights', { id: 1, layer: 'fc1.weight', rowFrom: 0, rowTo: 100_000, colFrom: 0, colTo: 0 }, 'input.rowTo'],
+      ['tickets.evaluate', { id: 1, dataset: 'fashion-mnist-sample', training: { batchSize: 0 } }, 'training.batchSize'],
     ];
     for (const [command, input, field] of cases) {
       const r = await both(command, input);

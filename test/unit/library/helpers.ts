@@ -16,6 +16,8 @@ export const TABLES = [
   'ticket_weights',
   'checkpoints',
   'checkpoint_tensors',
+  'ticket_origins',
+  'ticket_evaluations',
 ] as const;
 
 /** Row counts of every table. */
