@@ -7,6 +7,7 @@ import { ROOT, tempHome } from '../helpers/cli.js';
 import { dropFiles } from './ui/drop.js';
 import { layoutProblems } from './ui/layout.js';
 import { serve, type Served } from './ui/serve.js';
+import { safetensorsHeader, withInitChanged } from './ui/ticket-bytes.js';
 
 // The workbench end to end (issues 8 and 19, Must show): Debian's Chromium driving a real `colt
 // serve` on a real library. One server and one page, steps in order: each step builds on the one
@@ -259,14 +260,27 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     expect(pdf.text.slice(0, 5)).toBe('%PDF-');
   });
 
-  it('imports a ticket through the file picker with a link to it, and refuses a dropped corrupt one naming what is wrong', async () => {
-    const tickets = await server.call<{ id: number }[]>('tickets.list', {});
-    const exported = await server.call<{ filename: string; bytes: string }>('tickets.export', { id: tickets[0].id, format: 'pytorch' });
-    const file = path.join(home, exported.filename);
-    writeFileSync(file, Buffer.from(exported.bytes, 'base64'));
+  it('exports a ticket with its accuracy and provenance; importing it back finds the same ticket; a changed copy imports as new, shows its origin and trains on a dataset; a corrupt drop is refused naming what is wrong', async () => {
+    const tickets = await server.call<{ id: number; method: string; round: number; testAccuracy: number }[]>('tickets.list', {});
+    const colt = tickets.find((t) => t.method === 'colt' && t.round === 2)!;
+    await page.evaluate((id) => (location.hash = `#/ticket/${id}`), colt.id);
+    await page.getByRole('heading', { name: /Ticket \d+: COLT, round 2/ }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export .safetensors' }).click()]);
+    const file = path.join(home, download.suggestedFilename());
+    await download.saveAs(file);
+    const meta = safetensorsHeader(readFileSync(file)).metadata;
+    expect(meta).toMatchObject({ origin: 'run', experiment: '1', experiment_name: 'quick', round: '2', method: 'colt' });
+    expect(Number(meta.test_accuracy)).toBeCloseTo(colt.testAccuracy, 12);
+    // Imported back: the same masks and θ0 are the ticket it came from.
     await page.getByTestId('import-picker').setInputFiles(file);
-    const ok = page.getByTestId('import-ok').first();
+    await page.getByTestId('import-ok').filter({ hasText: `Already in the library as ticket ${colt.id}` }).waitFor({ timeout: 30_000 });
+    // A copy with one θ0 value changed is another ticket: imported, with the origin its file states.
+    const changed = path.join(home, 'changed.safetensors');
+    writeFileSync(changed, withInitChanged(readFileSync(file)));
+    await page.getByTestId('import-picker').setInputFiles(changed);
+    const ok = page.getByTestId('import-ok').filter({ hasText: 'changed.safetensors' });
     await ok.waitFor({ timeout: 30_000 });
+    expect(await ok.textContent()).toMatch(/Imported as ticket \d+/);
     const corrupt = new Uint8Array(64);
     new DataView(corrupt.buffer).setBigUint64(0, 1_000_000n, true);
     corrupt.set(new TextEncoder().encode('{"mask.fc1": {"dtype": "U8"'), 8);
@@ -276,8 +290,19 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     expect(await refused.textContent()).toMatch(/corrupt\.safetensors.*Refused: .*(header|byte|length)/i);
     await shot('import');
     await ok.getByRole('button', { name: /Open ticket \d+/ }).click();
-    await page.getByRole('heading', { name: /Ticket \d+/ }).waitFor();
-    await page.locator('canvas.heatmap-canvas').first().waitFor();
+    await page.getByTestId('ticket-origin').waitFor();
+    expect(await page.getByTestId('ticket-origin').textContent()).toMatch(new RegExp(`made by run \\d+, round 2 · experiment 1 \\(quick\\)`));
+    expect(await page.locator('.lead').first().textContent()).toContain(`test accuracy ${(colt.testAccuracy * 100).toFixed(1)} % (as its file states)`);
+    // Trained on a dataset from the page, as a job of the server's pool.
+    await page.getByRole('button', { name: 'Evaluate on a dataset…' }).click();
+    await page.locator('#eval-dataset').selectOption('sample-copy');
+    await page.fill('#eval-duration', '10it');
+    await page.fill('#eval-train', '600');
+    await page.fill('#eval-test', '200');
+    await page.getByRole('button', { name: 'Train θ0 ⊙ mask' }).click();
+    await page.locator('[data-evaluation=finished]').waitFor({ timeout: 120_000 });
+    expect(await page.locator('[data-evaluation=finished] td').nth(3).textContent()).toMatch(/\d+\.\d %/);
+    await shot('ticket-imported');
   });
 
   it('switches to the dark theme and stays readable', async () => {
@@ -318,6 +343,6 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     expect(problems).toEqual([]);
     const pngs = readdirSync(SHOTS).filter((f) => f.endsWith('.png'));
     expect(pngs.length).toBe(2 * screens.length);
-    expect(screens.length).toBeGreaterThanOrEqual(14);
+    expect(screens.length).toBeGreaterThanOrEqual(17);
   });
 });
