@@ -11,6 +11,7 @@ import { selectBackend } from '../lab/backend/index.js';
 import { createContext } from '../lab/context.js';
 import type { LabEvent, LabSink, RoundCheckpoint } from '../lab/events.js';
 import { runMethod } from '../lab/run-method.js';
+import { evaluateJob } from './evaluate-job.js';
 import {
   createCurveSampler,
   createThrottle,
@@ -89,7 +90,7 @@ async function run(): Promise<void> {
   try {
     // The whole experiment's config (one method × seed of it runs here), checked again at this boundary.
     const config = parseExperimentConfig(spec.config);
-    if (spec.method === 'colt' && !spec.resume?.final && data.partitionWorkers >= 2) {
+    if (spec.method === 'colt' && !spec.evaluate && !spec.resume?.final && data.partitionWorkers >= 2) {
       // Started first, so they load the backend and data while this worker does the same.
       partitions = startPartitionWorkers(
         data.partitionWorkers,
@@ -106,7 +107,8 @@ async function run(): Promise<void> {
     checkStop();
     if (controller.signal.aborted) throw new LabError('cancelled', 'stopped before training started');
     const ctx = createContext(config, dataset, evalDataset, sink, { signal: controller.signal, partitionRunner: partitions?.runner });
-    await runMethod(ctx, { method: spec.method, seed: spec.seed, ...(spec.resume ? { resume: spec.resume } : {}), ...(spec.impMasks ? { impMasks: spec.impMasks } : {}) });
+    if (spec.evaluate) await evaluateJob(ctx, spec.method, spec.seed, spec.evaluate);
+    else await runMethod(ctx, { method: spec.method, seed: spec.seed, ...(spec.resume ? { resume: spec.resume } : {}), ...(spec.impMasks ? { impMasks: spec.impMasks } : {}) });
     await partitions?.close();
     finish({ event: 'run.finished', payload: { ...ref(), status: 'finished', rounds: stored, lastRound, seconds: seconds() } });
   } catch (e) {

@@ -6,6 +6,7 @@ import type { BackendRequest } from '../lab/backend/index.js';
 import type { PartitionResult, PartitionStart } from '../lab/context.js';
 import type { ProgressEvent, RoundCheckpoint } from '../lab/events.js';
 import type { Mask } from '../lab/masks.js';
+import type { WeightMap } from '../lab/weights.js';
 
 // Messages between the main thread, job workers and COLT partition workers. Run events use the
 // contract's `{event, payload}` shape; checkpoints and partition tasks carry typed arrays (structured
@@ -37,6 +38,11 @@ export interface JobSpec {
   readonly parallelPartitions?: boolean;
   /** Memory limits of this job's worker (overrides the pool's). */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Instead of running the method: train this ticket (θ0 ⊙ mask, with a full-class head) once on
+   * the config's dataset with its recipe, and report it as the job's one stored round (round 0).
+   */
+  readonly evaluate?: { readonly mask: Mask; readonly init: WeightMap };
 }
 
 /** Values of the stop flag (an Int32 in a SharedArrayBuffer that workers read after every batch). */

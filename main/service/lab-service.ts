@@ -23,7 +23,11 @@ import { roundPayload } from '../jobs/job-events.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
+import { experimentJaccard, presetConfigOf } from './experiment-views.js';
 import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
+import { startEvaluation } from './ticket-evaluation.js';
+import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
+import { getTicketOrigin, listEvaluations, reconcileStaleEvaluations } from '../library/ticket-records.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
 import { estimateSweep, SweepCommands } from './sweep-commands.js';
@@ -99,7 +103,10 @@ export class LabService {
   private get db(): Db {
     if (!this.dbHandle) {
       const db = openLibrary(this.options.libraryPath);
-      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+      writeTransaction(db, 'check for interrupted runs', () => {
+        reconcileStaleRuns(db);
+        reconcileStaleEvaluations(db);
+      });
       this.dbHandle = db;
     }
     return this.dbHandle;
@@ -212,7 +219,8 @@ export class LabService {
       'experiments.list': async ({ search, limit }) => listExperiments(this.db, { ...(search !== undefined ? { search } : {}), limit: limit ?? 1000 }),
       'experiments.get': async ({ id }) => {
         const e = getExperiment(this.db, id);
-        return { experiment: this.experimentSummary(id), config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf) };
+        const summary = this.experimentSummary(id);
+        return { experiment: summary, config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf), presetConfig: presetConfigOf(summary.preset) };
       },
       'experiments.delete': async ({ id }) => {
         if (this.runsHandle?.isActive(id) || runsOfExperiment(this.db, id).some((r) => r.status === 'running')) {
@@ -291,6 +299,9 @@ export class LabService {
           },
           layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
+          ...ticketModelFacts(this.db, id),
+          origin: getTicketOrigin(this.db, id),
+          evaluations: listEvaluations(this.db, id),
         };
       },
       'tickets.masks': async ({ id, layers, maxRows, maxCols }) => {
@@ -371,6 +382,15 @@ export class LabService {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');
         }
         return { title: report.model.title, filename, html: report.html, csv: report.csv, pdf: pdfBytes, files };
+      },
+      'tickets.layerViews': async ({ id, layer }) => layerViews(this.db, id, layer),
+      'tickets.weights': async (input) => weightsOf(this.db, input),
+      'tickets.values': async (input) => valuesOf(this.db, input),
+      'tickets.diff': async (input) => diffOf(this.db, input),
+      'experiments.jaccard': async (input) => experimentJaccard(this.db, input),
+      'tickets.evaluate': async (input) => {
+        if (!this.options.backend) throw new LabError('internal', 'this service was started without a backend; it cannot train');
+        return startEvaluation({ db: this.db, runs: this.runs, dataDir: this.options.dataDir, backend: this.options.backend }, input);
       },
     };
   }

@@ -3,6 +3,7 @@ import { up as initial } from './0001-initial.js';
 import { up as evaluations } from './0002-evaluations.js';
 import { up as maskChecksums } from './0003-mask-checksums.js';
 import { up as sweepsProvenance } from './0004-sweeps-provenance.js';
+import { up as ticketRecords } from './0005-ticket-records.js';
 
 /** One forward migration: its number is its position in MIGRATIONS (1-based), stored in `PRAGMA user_version`. */
 export interface Migration {
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'evaluations', up: evaluations },
   { name: 'mask-checksums', up: maskChecksums },
   { name: 'sweeps-provenance', up: sweepsProvenance },
+  { name: 'ticket-records', up: ticketRecords },
 ];

@@ -40,6 +40,8 @@ export interface DecodedTicket {
   readonly round: number | null;
   /** What the reader assumed (e.g. an input shape a PyTorch file does not state). */
   readonly notes: readonly string[];
+  /** The file's `__metadata__` (its accuracy and provenance are read from it on import). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** What a PyTorch-style file may not say and the user can: its architecture, input shape and classes. */
@@ -80,8 +82,8 @@ export function ticketMetadata(t: StoredTicket, format: TicketFileFormat, appVer
   return meta;
 }
 
-/** Encodes a stored ticket as safetensors chunks (our format, or PyTorch prune style). */
-export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFileFormat; final?: boolean; appVersion: string }): Uint8Array[] {
+/** Encodes a stored ticket as safetensors chunks (our format, or PyTorch prune style); `provenance` adds its accuracy and origin to the metadata. */
+export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFileFormat; final?: boolean; appVersion: string; provenance?: Record<string, string> }): Uint8Array[] {
   const format = options.format ?? 'colt';
   const tensors: TensorToWrite[] = [];
   const shape = (name: string): readonly number[] => {
@@ -112,7 +114,7 @@ export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFile
       }
     }
   }
-  return writeSafetensors(tensors, ticketMetadata(t, format, options.appVersion));
+  return writeSafetensors(tensors, { ...(options.provenance ?? {}), ...ticketMetadata(t, format, options.appVersion) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +181,7 @@ function decodeColt(file: SafetensorsFile, meta: Record<string, string>, options
     seed: optionalCount(meta, 'seed'),
     round: optionalCount(meta, 'round'),
     notes: [],
+    metadata: meta,
   };
 }
 
@@ -240,6 +243,7 @@ function decodePytorch(file: SafetensorsFile, meta: Record<string, string>, opti
     seed: optionalCount(meta, 'seed'),
     round: optionalCount(meta, 'round'),
     notes,
+    metadata: meta,
   };
 }
 

@@ -4,8 +4,11 @@ import { invalidInput, LabError } from '../../contract/errors.js';
 import { writeFileAtomic } from '../../data/atomic-write.js';
 import { openRegularFile, readAt } from '../../data/regular-file.js';
 import { writeTransaction, type Db } from '../db.js';
-import { insertTicket, loadTicket, ticketOfSource } from '../tickets.js';
+import { putTicketOrigin, type TicketOrigin } from '../ticket-records.js';
+import { getTicketRow, insertTicket, loadTicket, ticketOfSource } from '../tickets.js';
 import { decodeTicketFile, encodeTicketFile, type DecodeOptions, type DecodedTicket, type TicketFileFormat } from './colt-ticket.js';
+import { findIdenticalTicket } from './identical.js';
+import { exportProvenance, readOrigin } from './provenance.js';
 import { checkHeaderLength } from './safetensors.js';
 
 /** Files larger than this are refused before being read (an 11M-weight ticket with final weights is ~100 MB). */
@@ -14,7 +17,7 @@ export const MAX_TICKET_FILE_BYTES = 1 << 30;
 /** What an import did. */
 export interface ImportResult {
   readonly ticketId: number;
-  /** True when the same file (by sha256) was imported before; nothing was written. */
+  /** True when the same file (by sha256) was imported before, or the library holds a ticket with the same masks and θ0; nothing was written. */
   readonly duplicate: boolean;
   readonly format: string;
   readonly arch: string;
@@ -34,6 +37,8 @@ export interface PreparedImport {
   readonly name: string;
   readonly sha256: string;
   readonly decoded: DecodedTicket;
+  /** The origin and stated accuracy the file's metadata carries. */
+  readonly origin: TicketOrigin;
 }
 
 /**
@@ -80,7 +85,14 @@ export function prepareTicketBytes(bytes: Uint8Array, name: string, options: Imp
     if (e instanceof LabError) throw new LabError(e.code, `${name}: ${clip(e.message)}`, { ...e.details, file: name });
     throw new LabError('invalid_input', `${name}: unreadable ticket file (${e instanceof Error ? e.message : String(e)})`, { file: name });
   }
-  return { name, sha256: createHash('sha256').update(bytes).digest('hex'), decoded };
+  let origin;
+  try {
+    origin = readOrigin(decoded.metadata);
+  } catch (e) {
+    if (e instanceof LabError) throw new LabError(e.code, `${name}: ${clip(e.message)}`, { ...e.details, file: name });
+    throw e;
+  }
+  return { name, sha256: createHash('sha256').update(bytes).digest('hex'), decoded, origin };
 }
 
 /** importTicketFile on bytes already in memory; `name` is recorded as the source file name. */
@@ -88,12 +100,21 @@ export function importTicketBytes(db: Db, bytes: Uint8Array, name: string, optio
   return storeImportedTicket(db, prepareTicketBytes(bytes, name, options), options);
 }
 
-/** Files a validated ticket in one transaction (nothing when the same file was imported before). */
+/**
+ * Files a validated ticket in one transaction: nothing when the same file was imported before or
+ * the library holds a ticket with the same masks and θ0 (that ticket is the answer).
+ */
 export function storeImportedTicket(db: Db, prepared: PreparedImport, options: ImportOptions): ImportResult {
-  const { name, sha256, decoded } = prepared;
-  const existing = ticketOfSource(db, sha256);
-  const ticketId = existing ?? writeTransaction(db, `import ticket file ${name}`, () =>
-    insertTicket(
+  const { name, sha256, decoded, origin } = prepared;
+  const sameFile = ticketOfSource(db, sha256);
+  const identical = sameFile ?? findIdenticalTicket(db, decoded.def, decoded.mask, decoded.init);
+  const notes = [...decoded.notes];
+  if (identical !== undefined && sameFile === undefined) {
+    const row = getTicketRow(db, identical);
+    notes.push(`the same masks and θ0 as ticket ${identical}${row.runId !== null ? ` (run ${row.runId}, round ${row.round})` : ''}; nothing was written`);
+  }
+  const ticketId = identical ?? writeTransaction(db, `import ticket file ${name}`, () => {
+    const id = insertTicket(
       db,
       {
         provenance: { kind: 'file', file: name, sha256, format: decoded.format, round: decoded.round },
@@ -108,10 +129,12 @@ export function storeImportedTicket(db: Db, prepared: PreparedImport, options: I
         appVersion: options.appVersion,
       },
       options.now,
-    ),
-  );
+    );
+    putTicketOrigin(db, id, origin);
+    return id;
+  });
   const sparsity = db.prepare('SELECT sparsity FROM tickets WHERE id = ?').pluck().get(ticketId) as number;
-  return { ticketId, duplicate: existing !== undefined, format: decoded.format, arch: decoded.def.arch, sparsity, notes: decoded.notes };
+  return { ticketId, duplicate: identical !== undefined, format: decoded.format, arch: decoded.def.arch, sparsity, notes };
 }
 
 /** Options of exportTicketFile. */
@@ -133,7 +156,7 @@ export async function exportTicketFile(db: Db, ticketId: number, file: string, o
 export function exportTicketBytes(db: Db, ticketId: number, options: ExportOptions): Uint8Array[] {
   const format = options.format ?? 'colt';
   const ticket = loadTicket(db, ticketId, { final: format === 'colt' && options.final !== false });
-  return encodeTicketFile(ticket, { format, final: options.final, appVersion: options.appVersion });
+  return encodeTicketFile(ticket, { format, final: options.final, appVersion: options.appVersion, provenance: exportProvenance(db, getTicketRow(db, ticketId)) });
 }
 
 function clip(message: string): string {

@@ -82,6 +82,17 @@ async function idle(call: Call): Promise<void> {
   }
 }
 
+/** A safetensors ticket file with its first θ0 value changed (a different, still valid ticket). */
+function withInitChanged(file: Buffer): Buffer {
+  const copy = Buffer.from(file);
+  const headerLength = Number(copy.readBigUInt64LE(0));
+  const header = JSON.parse(copy.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { data_offsets?: [number, number] }>;
+  const init = Object.entries(header).find(([name]) => name.startsWith('init.'))![1];
+  const at = 8 + headerLength + init.data_offsets![0];
+  copy.writeFloatLE(copy.readFloatLE(at) + 0.5, at);
+  return copy;
+}
+
 describe('the contract through HTTP and IPC', () => {
   beforeAll(async () => {
     home = tempHome();
@@ -176,6 +187,14 @@ describe('the contract through HTTP and IPC', () => {
     const colt = tickets.find((t) => t.method === 'colt' && t.round === 1);
     const imp = tickets.find((t) => t.method === 'imp' && t.round === 1);
     await same(track('tickets.compare'), { a: colt?.id, b: imp?.id });
+    const diff = (await same(track('tickets.diff'), { a: colt?.id, b: imp?.id, maxRows: 8, maxCols: 8 })) as { layers: { both: number; onlyA: number; onlyB: number; neither: number; weights: number }[] };
+    expect(diff.layers.every((l) => l.both + l.onlyA + l.onlyB + l.neither === l.weights)).toBe(true);
+    const views = (await same(track('tickets.layerViews'), { id: colt?.id, layer: 'fc1.weight' })) as { input: { rows: number; cols: number } | null };
+    expect(views.input).toMatchObject({ rows: 28, cols: 28 });
+    await same(track('tickets.weights'), { id: colt?.id, layer: 'fc1.weight', rowFrom: 0, rowTo: 1, colFrom: 0, colTo: 3 });
+    await same(track('tickets.values'), { id: colt?.id, layer: 'head.bias', maxRows: 4, maxCols: 4 });
+    const matrix = (await same(track('experiments.jaccard'), { id: 1 })) as { n: number; jaccard: number[] };
+    expect(matrix.jaccard).toHaveLength(matrix.n * matrix.n);
     const cmp = (await same(track('comparisons.get'), { experimentId: 1, targets: [0.2] })) as { series: { method: string }[]; dense: unknown };
     expect(cmp.series.map((s) => s.method).sort()).toEqual(['colt', 'imp']);
     await same(track('experiments.validate'), { config: TINY });
@@ -198,9 +217,31 @@ describe('the contract through HTTP and IPC', () => {
     expect(Buffer.from(exported.bytes, 'base64').length).toBe(exported.size);
     const toFile = await both('tickets.export', { id: 1, path: path.join(home, 'shared', 'x.safetensors') });
     expect(toFile.http.ok && toFile.ipc.ok).toBe(true);
-    const imported = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
-    expect(imported.duplicate).toBe(false);
+    // An exported ticket imported back is the ticket it came from (same masks and θ0).
+    const back = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
+    expect(back).toMatchObject({ ticketId: 1, duplicate: true });
     await same('tickets.import', { path: path.join(home, 'shared', 'x.safetensors') });
+    // One θ0 value changed: another ticket, imported as new.
+    const imported = (await same('tickets.import', { name: 'y.safetensors', bytes: withInitChanged(Buffer.from(exported.bytes, 'base64')).toString('base64') })) as { ticketId: number; duplicate: boolean };
+    expect(imported.duplicate).toBe(false);
+    // The file carried its accuracy and provenance (ticket 1: round 0 of run 1 of experiment 1).
+    const origin = (await same('tickets.get', { id: imported.ticketId })) as { origin: { testAccuracy: number; provenance: Record<string, string> } };
+    const run1 = (await same('runs.get', { id: 1 })) as { rounds: { round: number; testAccuracy: number }[] };
+    expect(origin.origin.testAccuracy).toBe(run1.rounds[0].testAccuracy);
+    expect(origin.origin.provenance).toMatchObject({ origin: 'run', run: '1', experiment: '1', experiment_name: 'contract' });
+    // Trained on a dataset as a job, on each side, with the same result.
+    await same(track('tickets.evaluate'), { id: imported.ticketId, dataset: 'fashion-mnist-sample', data: { trainLimit: 600, testLimit: 200 }, training: { duration: '10it' } });
+    const evaluated = async (call: Call): Promise<unknown> => {
+      for (;;) {
+        const r = await call('tickets.get', { id: imported.ticketId });
+        const e = r.ok ? (r.output as { evaluations: { status: string }[] }).evaluations[0] : undefined;
+        if (e && e.status !== 'queued' && e.status !== 'running') return e;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    };
+    const [evalHttp, evalIpc] = await Promise.all([evaluated(http.call), evaluated(ipc.call)]);
+    expect(evalHttp).toMatchObject({ status: 'finished', dataset: 'fashion-mnist-sample', testAccuracy: expect.any(Number) });
+    expect(normalise(evalIpc)).toEqual(normalise(evalHttp));
     await same(track('tickets.delete'), { id: imported.ticketId });
     const idx = path.join(home, 'shared', 'idx');
     mkdirSync(idx);
@@ -252,6 +293,8 @@ describe('the contract through HTTP and IPC', () => {
       ['experiments.get', { id: 1, extra: true }, 'input'],
       ['comparisons.get', { experimentId: 1, runIds: [1] }, 'input.experimentId'],
       ['runs.pause', {}, 'input.runId'],
+      ['tickets.weights', { id: 1, layer: 'fc1.weight', rowFrom: 0, rowTo: 100_000, colFrom: 0, colTo: 0 }, 'input.rowTo'],
+      ['tickets.evaluate', { id: 1, dataset: 'fashion-mnist-sample', training: { batchSize: 0 } }, 'training.batchSize'],
     ];
     for (const [command, input, field] of cases) {
       const r = await both(command, input);

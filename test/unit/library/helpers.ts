@@ -20,6 +20,8 @@ export const TABLES = [
   'sweeps',
   'sweep_tasks',
   'run_provenance',
+  'ticket_origins',
+  'ticket_evaluations',
 ] as const;
 
 /** Row counts of every table. */
