@@ -123,7 +123,7 @@ function withInitChanged(file: Buffer): Buffer {
   return copy;
 }
 
-describe('the contract through HTTP and IPC', () => {
+describe('the contract through HTTP, IPC to the lab process, and the CLI client', () => {
   beforeAll(async () => {
     home = tempHome();
     process.env.COLT_HOME = home;
@@ -305,7 +305,7 @@ describe('the contract through HTTP and IPC', () => {
     expect(added).toMatchObject({ name: 'copy', format: 'idx', present: true });
   });
 
-  it('runs the same: create, start, pause, resume, cancel, with events on both streams', async () => {
+  it('runs the same: create, start, pause, resume, cancel, with events on every stream', async () => {
     const created = (await same(track('experiments.create'), { config: { ...TINY, name: 'second' }, start: false })) as { experiment: { id: number } };
     const id = created.experiment.id;
     await same(track('runs.start'), { experimentId: id });
