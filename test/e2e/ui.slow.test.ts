@@ -142,7 +142,7 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     await shot('runs-finished');
   });
 
-  it("opens a COLT run: the loss chart has a legend, a log axis and smoothing", async () => {
+  it("opens a COLT run: the loss chart has a legend, a log axis and smoothing; the accuracy while each round trained marks the untrained ticket", async () => {
     const runs = await server.call<{ id: number; method: string }[]>('runs.list', { experimentId: 1 });
     await page.locator(`[data-run="${runs.find((r) => r.method === 'colt')!.id}"]`).getByRole('button', { name: 'Details' }).click();
     await page.getByRole('heading', { name: /Run \d+: COLT/ }).waitFor();
@@ -150,6 +150,11 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     await page.getByLabel('log scale').check();
     await page.getByLabel(/Smoothing of the loss curves/).fill('0.6');
     await page.getByRole('cell', { name: /\d+\.\d % \/ \d+\.\d %/ }).first().waitFor();
+    const accuracy = page.locator('.panel', { has: page.getByRole('heading', { name: 'Accuracy during each round' }) });
+    await accuracy.locator('canvas').first().waitFor();
+    await accuracy.getByText('the open circle is the untrained ticket').waitFor();
+    await accuracy.getByLabel('Which accuracy the curves show').selectOption('val');
+    await page.getByRole('columnheader', { name: 'Untrained acc.' }).waitFor();
     await shot('run');
   });
 
@@ -249,7 +254,7 @@ describe('the workbench UI in Chromium against colt serve (slow)', () => {
     expect(reachCsv.text).toMatch(/^target sparsity,IMP rounds \(mean\)/);
     await page.reload();
     await page.getByTestId('diff-table').getByRole('cell', { name: 'all layers' }).waitFor();
-    expect(await page.locator('#ticket-1').inputValue()).toBe(String(imp.id));
+    await expect.poll(() => page.locator('#ticket-1').inputValue()).toBe(String(imp.id));
     const html = await downloaded(() => page.getByRole('button', { name: 'Export report' }).click());
     expect(html.name).toMatch(/\.html$/);
     expect(html.text).toContain('<svg');
