@@ -56,6 +56,9 @@ export function optional<K extends string, V>(key: K, value: V | undefined): Par
   return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
+/** The longest list a listing asks the contract for when no `--limit` is given (its maximum: every row, in practice). */
+export const MAX_LIST = 100_000;
+
 /** The `parseArgs` options every library listing takes (runs list, tickets list). */
 export const LIST_FILTER_OPTIONS = {
   method: { type: 'string' },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidInput } from './errors.js';
+import { invalidInput, LabError } from './errors.js';
 import { roundRecordSchema } from './events.js';
 import { METHODS } from './experiment-config.js';
 import { sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
@@ -14,6 +14,7 @@ const id = z.number().int().positive();
 const fraction = z.number().min(0).max(1);
 const num = z.number().finite().nullable();
 const limit = z.number().int().positive().max(100_000);
+const dim = z.number().int().positive().max(9999);
 
 const presetSchema = z.object({ name: z.string(), description: z.string(), config: z.record(z.string(), z.unknown()) });
 
@@ -383,7 +384,16 @@ export const COMMANDS = {
     help: 'one run with its rounds (each with its evaluated points, untrained-ticket accuracy, mask check and cost), training curve (sampled batch loss) and live progress',
     input: z.strictObject({ id }),
     output: z.object({
-      run: runSummarySchema.extend({ error: z.string().nullable(), backendReason: z.string().nullable(), lastRound: z.number().int().min(0).nullable(), started: z.string().nullable() }),
+      run: runSummarySchema.extend({
+        error: z.string().nullable(),
+        backendReason: z.string().nullable(),
+        lastRound: z.number().int().min(0).nullable(),
+        started: z.string().nullable(),
+        /** Its provenance: the dataset's sha256, the backend's package and the app version that computed it. */
+        datasetChecksum: z.string(),
+        backendPackage: z.string().nullable(),
+        appVersion: z.string(),
+      }),
       rounds: z.array(roundSchema),
       curve: z.array(z.object({ round: z.number().int().min(0), phase: z.string(), iteration: z.number().int().min(0), loss: num })),
       live: liveRunSchema.nullable(),
@@ -447,6 +457,7 @@ export const COMMANDS = {
       dataset: z.string().max(200).optional(),
       arch: z.string().max(200).optional(),
       source: z.enum(['run', 'file']).optional(),
+      since: z.iso.datetime().optional(),
       minSparsity: fraction.optional(),
       maxSparsity: fraction.optional(),
       limit: limit.optional(),
@@ -464,6 +475,8 @@ export const COMMANDS = {
         sourceSha256: z.string().nullable(),
         sourceFormat: z.string().nullable(),
         appVersion: z.string(),
+        /** Which weights the mask covers (the config's pruning.layers: conv, conv+dense or all). */
+        prunableLayers: z.string(),
       }),
       layers: z.array(ticketLayerSchema),
       rounds: z.array(z.object({ round: z.number().int().min(0), ticketId: id, sparsity: z.number(), testAccuracy: num })),
@@ -497,16 +510,26 @@ export const COMMANDS = {
     }),
   },
   'tickets.import': {
-    help: 'import a ticket file (colt-ticket/1 or PyTorch prune-style safetensors) from a path or its bytes (base64)',
+    help: 'import a ticket file (colt-ticket/1 or PyTorch prune-style safetensors) from a path or its bytes (base64); arch, inputShape and classes for a PyTorch file that does not say them (otherwise inferred)',
     input: z
-      .strictObject({ path: filePath.optional(), name: z.string().min(1).max(255).optional(), bytes: z.base64().optional() })
+      .strictObject({
+        path: filePath.optional(),
+        name: z.string().min(1).max(255).optional(),
+        bytes: z.base64().optional(),
+        arch: z.string().min(1).max(200).optional(),
+        /** Height, width, channels of the model's input. */
+        inputShape: z.tuple([dim, dim, dim]).optional(),
+        classes: z.number().int().positive().max(100_000).optional(),
+      })
       .refine((x) => (x.path === undefined) !== (x.bytes === undefined), { message: 'give either path, or name and bytes', path: ['path'] })
       .refine((x) => x.bytes === undefined || x.name !== undefined, { message: 'bytes need a file name', path: ['name'] }),
     output: z.object({ ticketId: id, duplicate: z.boolean(), format: z.string(), notes: z.array(z.string()), ticket: ticketSummarySchema }),
   },
   'tickets.export': {
-    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path (an existing file only with force), or as bytes (base64) when no path is given',
-    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(false), path: filePath.optional(), force: z.boolean().default(false) }),
+    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path (an existing file only with force), or as bytes (base64) when no path is given; final (default true) includes the trained weights when the ticket has them (the PyTorch layout never does)',
+    // final defaults to true on every front end: a ticket file is what the library holds of the
+    // ticket, and a researcher who shares one expects its trained weights in it; leaving them out is a choice (final: false, `--no-final`).
+    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(true), path: filePath.optional(), force: z.boolean().default(false) }),
     output: z.object({ filename: z.string(), size: z.number().int().positive(), path: z.string().nullable(), bytes: z.string().nullable() }),
   },
   'tickets.delete': {
@@ -695,4 +718,19 @@ export function parseCommandInput<C extends CommandName>(command: C, input: unkn
     throw invalidInput(`${command}: field '${field}': ${issue.message}${keys}`, { field });
   }
   return result.data as z.output<(typeof COMMANDS)[C]['input']>;
+}
+
+/**
+ * Checks a command's answer against the contract and returns it as the output schema shapes it
+ * (keys the schema does not name are dropped); a mismatch is the lab's bug, reported as internal
+ * naming the command and field, never sent on.
+ */
+export function parseCommandOutput<C extends CommandName>(command: C, output: unknown): CommandOutput<C> {
+  const result = COMMANDS[command].output.safeParse(output);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue.path.length > 0 ? `output.${issue.path.join('.')}` : 'output';
+    throw new LabError('internal', `${command}: the answer does not match the contract at '${field}': ${issue.message}`, { field });
+  }
+  return result.data as CommandOutput<C>;
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { compareMasks, comparisonSeries, denseBaseline, layerGrid, roundsToReach, type RunRounds } from '../analysis/index.js';
 import { appVersion } from '../common/app-version.js';
 import { appDataDir } from '../common/paths.js';
-import { COMMANDS, parseCommandInput, type CommandName, type CommandOutput } from '../contract/api.js';
+import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/events.js';
 import { experimentConfigSchema, parseExperimentConfig } from '../contract/experiment-config.js';
@@ -15,7 +15,7 @@ import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
-import { exportTicketBytes, exportTicketFile, importTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
+import { exportTicketBytes, exportTicketFile, prepareTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
 import { roundCosts } from '../lab/cost.js';
@@ -45,6 +45,14 @@ export interface LabServiceOptions {
   readonly printPdf?: (html: string) => Promise<Uint8Array>;
   /** Whether system.info names the library's and data folder's full paths (default true: the desktop app's own window); `colt serve` gives only their names. */
   readonly revealPaths?: boolean;
+  /**
+   * How the library is opened: created when missing (default); `existing`: refused when missing or
+   * empty, never created (the CLI's browsing commands); `read-only`: that, on a read-only connection,
+   * without marking runs a dead process left running.
+   */
+  readonly libraryAccess?: 'create' | 'existing' | 'read-only';
+  /** Folders clients never write into (default: the library's folder); the CLI, whose user names any file, guards the library's own files instead. */
+  readonly protectedFolders?: readonly string[];
 }
 
 /** A listener of the service's run events. */
@@ -68,7 +76,7 @@ export class LabService {
 
   constructor(private readonly options: LabServiceOptions) {
     // Clients never write into the library's folder: not over the library, its WAL, or the caches beside it.
-    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()], { protectedFolders: [path.dirname(path.resolve(options.libraryPath))] });
+    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()], { protectedFolders: options.protectedFolders ?? [path.dirname(path.resolve(options.libraryPath))] });
     this.handlers = this.buildHandlers();
   }
 
@@ -81,7 +89,7 @@ export class LabService {
     const name = command as CommandName;
     const parsed = parseCommandInput(name, input);
     const handler = this.handlers[name] as (i: unknown) => Promise<unknown>;
-    return handler(parsed);
+    return parseCommandOutput(name, await handler(parsed));
   }
 
   /** Subscribes to run events (run.progress, run.roundDone, run.finished, run.failed); returns the unsubscribe. */
@@ -102,11 +110,14 @@ export class LabService {
   /** The library, opened on first use; runs left `running` by a dead process are marked interrupted. */
   private get db(): Db {
     if (!this.dbHandle) {
-      const db = openLibrary(this.options.libraryPath);
-      writeTransaction(db, 'check for interrupted runs', () => {
-        reconcileStaleRuns(db);
-        reconcileStaleEvaluations(db);
-      });
+      const access = this.options.libraryAccess ?? 'create';
+      const db = openLibrary(this.options.libraryPath, { mustExist: access !== 'create', readOnly: access === 'read-only' });
+      if (access !== 'read-only') {
+        writeTransaction(db, 'check for interrupted runs', () => {
+          reconcileStaleRuns(db);
+          reconcileStaleEvaluations(db);
+        });
+      }
       this.dbHandle = db;
     }
     return this.dbHandle;
@@ -236,7 +247,16 @@ export class LabService {
         const stored = listRounds(this.db, id);
         const costs = new Map(roundCosts(stored).map((c) => [c.round, c]));
         return {
-          run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, lastRound: run.lastRound, started: run.started },
+          run: {
+            ...runSummaryOf(run),
+            error: run.error,
+            backendReason: run.backendReason,
+            lastRound: run.lastRound,
+            started: run.started,
+            datasetChecksum: run.datasetChecksum,
+            backendPackage: run.backendPackage,
+            appVersion: run.appVersion,
+          },
           rounds: stored.map(({ runId: _r, final, created, ...r }) => ({
             ...roundPayload(r),
             final,
@@ -296,6 +316,7 @@ export class LabService {
             sourceSha256: row.sourceSha256,
             sourceFormat: row.sourceFormat,
             appVersion: row.appVersion,
+            prunableLayers: row.prunable,
           },
           layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
@@ -322,12 +343,14 @@ export class LabService {
         const { layers, overall } = compareMasks(ta.mask, tb.mask);
         return { a: ticketSummaryOf(this.db, ta.row), b: ticketSummaryOf(this.db, tb.row), layers, overall };
       },
-      'tickets.import': async (input) => {
-        const options = { appVersion: appVersion() };
-        const result =
+      'tickets.import': async ({ arch, inputShape, classes, ...input }) => {
+        const options = { appVersion: appVersion(), ...(arch !== undefined ? { arch } : {}), ...(inputShape !== undefined ? { inputShape } : {}), ...(classes !== undefined ? { classes } : {}) };
+        // The file is read and validated before the library is opened: a refused file creates no library.
+        const prepared =
           input.path !== undefined
-            ? storeImportedTicket(this.db, await readTicketFile(this.files.readable(input.path, 'path'), options), options)
-            : importTicketBytes(this.db, Buffer.from(input.bytes as string, 'base64'), path.basename(input.name as string), options);
+            ? await readTicketFile(this.files.readable(input.path, 'path'), options)
+            : prepareTicketBytes(Buffer.from(input.bytes as string, 'base64'), path.basename(input.name as string), options);
+        const result = storeImportedTicket(this.db, prepared, options);
         return { ticketId: result.ticketId, duplicate: result.duplicate, format: result.format, notes: [...result.notes], ticket: ticketSummaryOf(this.db, getTicketRow(this.db, result.ticketId)) };
       },
       'tickets.export': async ({ id, format, final, path: file, force }) => {

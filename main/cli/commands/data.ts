@@ -1,7 +1,9 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { appDataDir, cacheDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
-import { addDataset, listDatasets, loadDataset } from '../../data/registry.js';
+import { loadDataset } from '../../data/registry.js';
+import { withLab } from '../lab-client.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt data`. */
@@ -26,14 +28,14 @@ export async function dataCommand(argv: string[]): Promise<number> {
   }
   if (sub === 'add') {
     if (rest.length !== 2) throw invalidInput('colt data add: expected NAME PATH');
-    const entry = await addDataset(dataDir, rest[0], rest[1]);
+    const entry = await withLab({ dataDir, access: 'existing' }, (lab) => lab.call('datasets.add', { name: rest[0], path: path.resolve(rest[1]) }));
     info(`registered '${entry.name}' (${entry.format}) at ${entry.path}; checking it loads…`);
     const ds = await loadDataset(entry.name, { dataDir, cacheDir: cacheDir() });
     out(`${ds.name}: ${ds.train.count} train / ${ds.test.count} test images of ${ds.shape.join('x')}, ${ds.classes} classes, sha256 ${ds.checksum}`);
     return 0;
   }
   if (sub === 'list') {
-    const list = await listDatasets(dataDir);
+    const list = await withLab({ dataDir, access: 'existing' }, (lab) => lab.call('datasets.list', {}));
     if (values.json) for (const d of list) out(JSON.stringify(d));
     else for (const d of list) out(`${d.name.padEnd(22)} ${d.format.padEnd(14)} ${d.present ? 'ok     ' : 'missing'} ${d.path}`);
     return 0;

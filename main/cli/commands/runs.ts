@@ -1,13 +1,9 @@
 import { parseArgs } from 'node:util';
-import { invalidInput, LabError } from '../../contract/errors.js';
-import { guard, openLibrary, writeTransaction } from '../../library/db.js';
-import { getExperiment } from '../../library/experiments.js';
-import { listRounds } from '../../library/rounds.js';
-import { getRun, listRuns, reconcileStaleRuns, type RunFilter } from '../../library/runs.js';
-import type { RunStatus } from '../../library/experiments.js';
-import { listTickets } from '../../library/tickets.js';
-import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseId } from '../library-options.js';
-import { roundCosts } from '../../lab/cost.js';
+import type { CommandOutput } from '../../contract/api.js';
+import { invalidInput } from '../../contract/errors.js';
+import { METHODS, type Method } from '../../contract/experiment-config.js';
+import { withLab } from '../lab-client.js';
+import { LIBRARY_HELP, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseId } from '../library-options.js';
 import { count, maskCheck, out, pct } from '../output.js';
 
 /** Help text of `colt runs`. */
@@ -18,6 +14,8 @@ colt runs show RUN [--curves] [--json]  one run: provenance, status and every ro
            --min-sparsity X  --max-sparsity Y (of the last round; 0.9 or 90%)
            --since DATE (created on or after, e.g. 2025-03-01)  --limit N
 ${LIBRARY_HELP}`;
+
+type RunStatus = CommandOutput<'runs.list'>[number]['status'];
 
 const STATUSES: readonly RunStatus[] = ['pending', 'running', 'finished', 'failed', 'cancelled', 'interrupted'];
 
@@ -45,18 +43,13 @@ export async function runsCommand(argv: string[]): Promise<number> {
   if (values.status !== undefined && !STATUSES.includes(values.status as RunStatus)) {
     throw invalidInput(`--status '${values.status}': expected one of ${STATUSES.join(', ')}`);
   }
-  const db = openLibrary(libraryPath(values.library), { mustExist: true });
-  try {
-    // Show killed runs as interrupted rather than running, where the library can be written (a read-only one is listed as it is).
-    try {
-      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    } catch (e) {
-      if (!(e instanceof LabError && e.code === 'storage')) throw e;
-    }
+  // The library must exist; runs a killed process left running are shown as interrupted.
+  return withLab({ library: values.library, access: 'existing' }, async (lab) => {
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt runs list: unexpected argument '${rest[0]}'`);
-      const filter: RunFilter = { ...listFilter(values), ...optional('status', values.status as RunStatus | undefined) };
-      const runs = guard('list runs', () => listRuns(db, filter));
+      const { method, ...filter } = listFilter(values);
+      if (method !== undefined && !(METHODS as readonly string[]).includes(method)) throw invalidInput(`--method '${method}': expected one of ${METHODS.join(', ')}`);
+      const runs = await lab.call('runs.list', { limit: MAX_LIST, ...filter, ...optional('method', method as Method | undefined), ...optional('status', values.status as RunStatus | undefined) });
       if (values.json) for (const r of runs) out(JSON.stringify(r));
       else if (runs.length === 0) out('no runs match');
       else {
@@ -70,15 +63,13 @@ export async function runsCommand(argv: string[]): Promise<number> {
       return 0;
     }
     if (rest.length !== 1) throw invalidInput('colt runs show: expected one run id');
-    const run = getRun(db, parseId(rest[0], 'run', 'r'));
-    const experiment = getExperiment(db, run.experimentId);
-    const rounds = listRounds(db, run.id);
-    const tickets = new Map(listTickets(db, { runId: run.id }).map((t) => [t.round, t.id]));
-    const costs = new Map(roundCosts(rounds).map((c) => [c.round, c]));
+    const shown = await lab.call('runs.get', { id: parseId(rest[0], 'run', 'r') });
     if (values.json) {
-      out(JSON.stringify({ ...run, preset: experiment.preset, config: experiment.config, rounds: rounds.map((r) => ({ ...r, ticketId: tickets.get(r.round) ?? null, cost: costs.get(r.round) })) }));
+      out(JSON.stringify(shown));
       return 0;
     }
+    const { run, rounds } = shown;
+    const { experiment } = await lab.call('experiments.get', { id: run.experimentId });
     out(`run ${run.id}: ${run.method}, seed ${run.seed} of experiment e${run.experimentId} '${run.experiment}'${experiment.preset ? ` (preset ${experiment.preset})` : ''}`);
     out(`  ${run.arch} on ${run.dataset} (sha256 ${run.datasetChecksum.slice(0, 16)}…)`);
     out(`  status ${run.status}${run.error ? `: ${run.error}` : ''}`);
@@ -90,15 +81,15 @@ export async function runsCommand(argv: string[]): Promise<number> {
         `  round  sparsity  (all)    test    val     untrained  early-stop  ${colt ? 'overlap  partitions     untrained      ' : ''}   training  evaluation   cumulative  seconds  mask     ticket`,
       );
       for (const r of rounds) {
-        const c = costs.get(r.round)!;
+        const c = r.cost;
         const parts = colt
           ? `${pct(r.overlap).padStart(7)}  ${(r.partitionAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  ${(r.partitionUntrainedAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  `
           : '';
         out(
-          `  ${String(r.round).padStart(5)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.sparsityAll).padStart(6)}  ${pct(r.testAccuracy).padStart(6)}  ${pct(r.valAccuracy).padStart(6)}  ${pct(r.untrainedAccuracy).padStart(9)}  ${String(r.earlyStopIteration ?? '—').padStart(10)}  ${parts}${count(c.samples).padStart(11)}  ${count(c.evaluationSamples).padStart(10)}  ${count(c.cumulative.total).padStart(11)}  ${r.seconds.toFixed(1).padStart(7)}  ${maskCheck(r.maskViolations).replace('mask ', '').padEnd(7)}  ${tickets.get(r.round) ?? '—'}`,
+          `  ${String(r.round).padStart(5)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.sparsityAll).padStart(6)}  ${pct(r.testAccuracy).padStart(6)}  ${pct(r.valAccuracy).padStart(6)}  ${pct(r.untrainedAccuracy).padStart(9)}  ${String(r.earlyStopIteration ?? '—').padStart(10)}  ${parts}${count(c.samples).padStart(11)}  ${count(c.evaluationSamples).padStart(10)}  ${count(c.cumulative.total).padStart(11)}  ${r.seconds.toFixed(1).padStart(7)}  ${maskCheck(r.maskViolations).replace('mask ', '').padEnd(7)}  ${r.ticketId ?? '—'}`,
         );
       }
-      const total = costs.get(rounds[rounds.length - 1].round)!.cumulative;
+      const total = rounds[rounds.length - 1].cost.cumulative;
       out(`  training images: ${count(total.samples)} to make the tickets + ${count(total.evaluationSamples)} to evaluate them = ${count(total.total)}`);
       if (values.curves) {
         out('  evaluated points (epoch: test accuracy; * = the point the round reports):');
@@ -111,8 +102,6 @@ export async function runsCommand(argv: string[]): Promise<number> {
       }
     }
     return 0;
-  } finally {
-    db.close();
-  }
+  });
 }
 

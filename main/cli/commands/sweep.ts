@@ -3,11 +3,12 @@ import { invalidInput } from '../../contract/errors.js';
 import type { MergeReport } from '../../library/merge.js';
 import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
 import { reconcileStaleRuns } from '../../library/runs.js';
-import { getSweep, listSweeps } from '../../library/sweeps.js';
+import { getSweep } from '../../library/sweeps.js';
 import { slurmClient } from '../../jobs/slurm/slurm-client.js';
 import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep } from '../../sweep/slurm-sweep.js';
 import { sweepSummaryOf, sweepTaskViews } from '../../sweep/views.js';
-import { LIBRARY_HELP, libraryHint, libraryPath, parseId } from '../library-options.js';
+import { withLab } from '../lab-client.js';
+import { LIBRARY_HELP, libraryHint, libraryPath, MAX_LIST, parseId } from '../library-options.js';
 import { info, out } from '../output.js';
 import { runSweepTask } from '../sweep-task.js';
 import { followSweep, parsePoll } from '../sweep-run.js';
@@ -51,21 +52,24 @@ export async function sweepCommand(argv: string[]): Promise<number> {
   if (!['list', 'status', 'cancel', 'merge'].includes(sub)) throw invalidInput(`colt sweep: unknown subcommand '${sub}' (list, status, cancel, merge, task)`);
   if (sub === 'list' ? rest.length > 0 : rest.length !== 1) throw invalidInput(sub === 'list' ? `colt sweep list: unexpected argument '${rest[0]}'` : `colt sweep ${sub}: expected one sweep id (3 or s3)`);
   const pollMs = parsePoll(values.poll);
+  if (sub === 'list') {
+    const sweeps = await withLab({ library: values.library, access: 'existing' }, (lab) => lab.call('sweeps.list', { limit: MAX_LIST }));
+    if (json) for (const s of sweeps) out(JSON.stringify(s));
+    else if (sweeps.length === 0) info('no sweeps in this library (`colt run --grid PATH=V1,V2 …` makes one)');
+    else {
+      for (const s of sweeps) {
+        const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
+        out(`s${s.id}  ${s.status.padEnd(9)} ${s.executor.padEnd(6)} ${s.name}: ${s.points} points, ${s.tasks} tasks (${counts})${s.jobIds.length ? `, Slurm job ${s.jobIds.join(', ')}` : ''}  ${s.created}`);
+      }
+    }
+    return 0;
+  }
+  // status, cancel and merge still work on the library here: `colt sweep status` asks Slurm about a
+  // sweep in any state and fails when Slurm cannot be asked, where sweeps.get asks only about a
+  // running one and answers with a note; the messages name the shards merged, which sweeps.merge does not return.
   const db = openLibrary(libraryPath(values.library), { mustExist: true });
   try {
     writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    if (sub === 'list') {
-      const sweeps = listSweeps(db).map((s) => sweepSummaryOf(db, s));
-      if (json) out(JSON.stringify(sweeps));
-      else if (sweeps.length === 0) info('no sweeps in this library (`colt run --grid PATH=V1,V2 …` makes one)');
-      else {
-        for (const s of sweeps) {
-          const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
-          out(`s${s.id}  ${s.status.padEnd(9)} ${s.executor.padEnd(6)} ${s.name}: ${s.points} points, ${s.tasks} tasks (${counts})${s.jobIds.length ? `, Slurm job ${s.jobIds.join(', ')}` : ''}  ${s.created}`);
-        }
-      }
-      return 0;
-    }
     const sweepId = parseId(rest[0], 'sweep', 's');
     const sweep = getSweep(db, sweepId);
     if (sub === 'cancel') {

@@ -1,14 +1,14 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appVersion } from '../../common/app-version.js';
-import { invalidInput } from '../../contract/errors.js';
+import type { CommandOutput } from '../../contract/api.js';
+import { invalidInput, LabError } from '../../contract/errors.js';
 import { checkWriteTarget } from '../../data/regular-file.js';
-import { guard, openLibrary } from '../../library/db.js';
-import { exportTicketFile, readTicketFile, storeImportedTicket } from '../../library/ticket-file/ticket-io.js';
-import { getTicketRow, listTickets, loadTicket, type TicketFilter, type TicketRow } from '../../library/tickets.js';
-import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseCount, parseId } from '../library-options.js';
+import { withLab } from '../lab-client.js';
+import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseCount, parseId } from '../library-options.js';
 import { info, out, pct } from '../output.js';
+
+type TicketSummary = CommandOutput<'tickets.list'>[number];
 
 /** Help text of `colt tickets`. */
 export const TICKETS_HELP = `colt tickets list [filters] [--json]   tickets in the library, newest first
@@ -63,37 +63,31 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
   const library = libraryPath(values.library);
   if (sub === 'import') {
     if (rest.length !== 1) throw invalidInput('colt tickets import: expected FILE');
-    const options = {
-      appVersion: appVersion(),
+    if (!existsSync(rest[0])) throw new LabError('not_found', `${rest[0]}: no such file or folder`, { file: rest[0] });
+    const input = {
+      path: path.resolve(rest[0]),
       ...optional('arch', values.arch),
       ...optional('inputShape', parseInputShape(values['input-shape'])),
       ...optional('classes', parseCount(values.classes, '--classes')),
     };
-    // The file is read and validated before the library is opened, so a refused file creates no library.
-    const prepared = await readTicketFile(rest[0], options);
-    const db = openLibrary(library);
-    try {
-      const result = storeImportedTicket(db, prepared, options);
-      for (const note of result.notes) info(`note: ${note}`);
-      if (values.json) out(JSON.stringify({ type: 'import', ...result }));
-      else if (result.duplicate) info(`${rest[0]} was imported before, as ticket ${result.ticketId}; nothing written`);
-      else info(`imported ${rest[0]} as ticket ${result.ticketId} (${result.format}, ${result.arch}, sparsity ${pct(result.sparsity)})`);
-      return 0;
-    } finally {
-      db.close();
-    }
+    // tickets.import reads and validates the file before it opens the library, so a refused file creates no library.
+    const result = await withLab({ library: values.library }, (lab) => lab.call('tickets.import', input));
+    for (const note of result.notes) info(`note: ${note}`);
+    if (values.json) out(JSON.stringify(result));
+    else if (result.duplicate) info(`${rest[0]} was imported before, as ticket ${result.ticketId}; nothing written`);
+    else info(`imported ${rest[0]} as ticket ${result.ticketId} (${result.format}, ${result.ticket.arch}, sparsity ${pct(result.ticket.sparsity)})`);
+    return 0;
   }
-  const db = openLibrary(library, { readOnly: true });
-  try {
+  return withLab({ library: values.library, access: 'read-only' }, async (lab) => {
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt tickets list: unexpected argument '${rest[0]}'`);
       if (values.imported && values.generated) throw invalidInput('colt tickets list: --imported and --generated exclude each other');
-      const filter: TicketFilter = {
+      const tickets = await lab.call('tickets.list', {
+        limit: MAX_LIST,
         ...listFilter(values),
         ...optional('runId', values.run !== undefined ? parseId(values.run, 'run', 'r') : undefined),
-        ...optional('origin', values.imported ? ('file' as const) : values.generated ? ('run' as const) : undefined),
-      };
-      const tickets = guard('list tickets', () => listTickets(db, filter));
+        ...optional('source', values.imported ? ('file' as const) : values.generated ? ('run' as const) : undefined),
+      });
       if (values.json) for (const t of tickets) out(JSON.stringify(t));
       else if (tickets.length === 0) out('no tickets match');
       else {
@@ -104,24 +98,18 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
     }
     if (sub === 'show') {
       if (rest.length !== 1) throw invalidInput('colt tickets show: expected one ticket id');
-      const id = parseId(rest[0], 'ticket', 't');
-      const row = getTicketRow(db, id);
-      const ticket = loadTicket(db, id, { final: false });
-      const layers = [...ticket.mask].map(([name, m]) => {
-        let kept = 0;
-        for (let i = 0; i < m.length; i++) kept += m[i];
-        return { layer: name, shape: ticket.shapes.get(name) ?? [], kept, total: m.length, sparsity: row.layerSparsity[name] ?? 1 - kept / m.length };
-      });
+      const shown = await lab.call('tickets.get', { id: parseId(rest[0], 'ticket', 't') });
       if (values.json) {
-        out(JSON.stringify({ ...row, layers }));
+        out(JSON.stringify(shown));
         return 0;
       }
-      out(`ticket ${row.id}: ${row.arch} (${row.inputShape.join('x')}, ${row.classes} classes), ${row.prunable} prunable, sparsity ${pct(row.sparsity)} (${pct(row.sparsityAll)} of all weights), ${row.kept}/${row.prunableCount} weights kept`);
-      out(`  ${provenance(row)}`);
-      out(`  method ${row.method ?? '—'}, seed ${row.seed ?? '—'}, round ${row.round ?? '—'}, dataset ${row.dataset ?? '—'}; final weights ${row.hasFinal ? 'stored' : 'not stored'}; app ${row.appVersion}; ${row.created}`);
-      const width = Math.max(5, ...layers.map((l) => l.layer.length));
+      const t = shown.ticket;
+      out(`ticket ${t.id}: ${t.arch} (${t.inputShape.join('x')}, ${t.classes} classes), ${t.prunableLayers} prunable, sparsity ${pct(t.sparsity)} (${pct(t.sparsityAll)} of all weights), ${t.kept}/${t.prunable} weights kept`);
+      out(`  ${provenance(t)}`);
+      out(`  method ${t.method ?? '—'}, seed ${t.seed ?? '—'}, round ${t.round ?? '—'}, dataset ${t.dataset ?? '—'}; final weights ${t.hasFinal ? 'stored' : 'not stored'}; app ${t.appVersion}; ${t.created}`);
+      const width = Math.max(5, ...shown.layers.map((l) => l.name.length));
       out(`  ${'layer'.padEnd(width)}  ${'shape'.padEnd(16)} ${'kept'.padStart(10)} / ${'total'.padEnd(10)} sparsity`);
-      for (const l of layers) out(`  ${l.layer.padEnd(width)}  ${`[${l.shape.join(',')}]`.padEnd(16)} ${String(l.kept).padStart(10)} / ${String(l.total).padEnd(10)} ${pct(l.sparsity)}`);
+      for (const l of shown.layers) out(`  ${l.name.padEnd(width)}  ${`[${l.shape.join(',')}]`.padEnd(16)} ${String(l.kept).padStart(10)} / ${String(l.weights).padEnd(10)} ${pct(l.sparsity)}`);
       return 0;
     }
     if (sub === 'export') {
@@ -132,15 +120,13 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
       const target = path.resolve(rest[1]);
       if (isLibraryFile(target, library)) throw invalidInput(`${rest[1]} is the library (or its WAL); a ticket is never written over it`, { field: 'FILE', reason: 'protected' });
       if (checkWriteTarget(target) === 'file' && !values.force) throw invalidInput(`${rest[1]} exists; pass --force to overwrite it`, { field: 'FILE', reason: 'exists' });
-      const bytes = await exportTicketFile(db, id, target, { format, final: !values['no-final'], appVersion: appVersion() });
-      if (values.json) out(JSON.stringify({ type: 'export', ticketId: id, file: rest[1], format, bytes }));
-      else info(`ticket ${id} → ${rest[1]} (${format === 'colt' ? 'colt-ticket/1' : 'PyTorch prune style'}, ${bytes} bytes)`);
+      const exported = await lab.call('tickets.export', { id, format, final: !values['no-final'], path: target, force: values.force });
+      if (values.json) out(JSON.stringify(exported));
+      else info(`ticket ${id} → ${rest[1]} (${format === 'colt' ? 'colt-ticket/1' : 'PyTorch prune style'}, ${exported.size} bytes)`);
       return 0;
     }
     throw invalidInput(`colt tickets: unknown subcommand '${sub}'`);
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** True when `target` is the library file or one of SQLite's files beside it, links resolved. */
@@ -156,12 +142,12 @@ function isLibraryFile(target: string, library: string): boolean {
   return [library, `${library}-wal`, `${library}-shm`, `${library}-journal`].some((f) => real(f) === t);
 }
 
-function ticketLine(t: TicketRow): string {
+function ticketLine(t: TicketSummary): string {
   const source = t.runId !== null ? `run ${t.runId} (e${t.experimentId})` : `file ${t.sourceFile ?? '?'}`;
   return `${String(t.id).padStart(5)}  ${source.slice(0, 22).padEnd(22)} ${(t.method ?? '—').padEnd(6)} ${String(t.seed ?? '—').padStart(4)} ${String(t.round ?? '—').padStart(5)}  ${t.arch.padEnd(13)} ${(t.dataset ?? '—').slice(0, 20).padEnd(20)} ${pct(t.sparsity).padStart(8)}  ${t.created.slice(0, 16).replace('T', ' ')}`;
 }
 
-function provenance(t: TicketRow): string {
+function provenance(t: TicketSummary & { sourceFormat: string | null; sourceSha256: string | null }): string {
   if (t.runId !== null) return `generated by run ${t.runId} (experiment e${t.experimentId}), round ${t.round}`;
   return `imported from ${t.sourceFile ?? '?'} (${t.sourceFormat ?? '?'}, sha256 ${t.sourceSha256 ?? '?'})`;
 }

@@ -1,8 +1,12 @@
-// The contract suite (issue 7): every command of main/contract/api.ts runs through BOTH transports
-// — `colt serve`'s HTTP + WebSocket and Electron's IPC — against real services over real copies of
-// one library, and must answer the same. Electron cannot start on these machines, so its
-// ipcMain/ipcRenderer are the in-process pair of test/helpers/ipc-pair.ts (the one mock, at the
-// Electron boundary); registerIpc and the preload's buildBridge run unchanged on top of it.
+// The contract suite (issue 7, issue 17): every command of main/contract/api.ts runs through all
+// three transports — `colt serve`'s HTTP + WebSocket, the desktop app's IPC to its lab process, and
+// the CLI's in-process client — against real services over real copies of one library; each
+// answer must parse with the command's output schema, strictly (no key the schema does not name,
+// at any depth), and all three must answer the same. The IPC side is the desktop app's stack with
+// two boundaries stood in for, as in test/integration/lab-process/: Electron's utilityProcess is a
+// plain Node child running the compiled lab-process entry (test/helpers/node-lab-link.ts), and
+// ipcMain/ipcRenderer are the in-process pair of test/helpers/ipc-pair.ts; registerIpc, the
+// preload's buildBridge, LabSupervisor and, in the child, LabService run unchanged.
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +15,8 @@ import { buildBridge } from '../../../electron/preload/preload.js';
 import { registerIpc } from '../../../electron/ipc.js';
 import { COMMANDS, type CommandName } from '../../../main/contract/api.js';
 import type { WireEvent } from '../../../main/contract/api.js';
+import { LabSupervisor } from '../../../electron/lab-supervisor.js';
+import { openLab, type CliLab } from '../../../main/cli/lab-client.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { openLibrary } from '../../../main/library/db.js';
 import { startServer, type RunningServer } from '../../../main/server/http-server.js';
@@ -19,6 +25,7 @@ import { loadSweepData, recordSweep } from '../../../main/sweep/record.js';
 import { LabService } from '../../../main/service/lab-service.js';
 import { tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
+import { nodeLabSpawner } from '../../helpers/node-lab-link.js';
 
 type Reply = { ok: true; output: unknown } | { ok: false; error: { code: string; message: string } };
 type Call = (command: string, input: unknown) => Promise<Reply>;
@@ -38,13 +45,14 @@ const TINY = {
 
 let home: string;
 let http: { service: LabService; server: RunningServer; call: Call; events: WireEvent[]; socket: WebSocket };
-let ipc: { service: LabService; call: Call; events: WireEvent[] };
+let ipc: { lab: LabSupervisor; call: Call; events: WireEvent[] };
+let cli: { lab: CliLab; call: Call; events: WireEvent[] };
 
 /** Times, durations and ECharts' per-process chart counter (in SVG ids) differ between two runs of the same thing; nothing else may. */
 function normalise(x: unknown): unknown {
   if (typeof x === 'string') {
     return x
-      .replace(/\/(http|ipc)(?=[/,)]|$)/g, '/<side>')
+      .replace(/\/(http|ipc|cli)(?=[/,)]|$)/g, '/<side>')
       .replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?/g, '<time>')
       .replace(/zr\d+-[a-z]*-?\d+/g, 'zr-id');
   }
@@ -62,14 +70,36 @@ function normalise(x: unknown): unknown {
   return x;
 }
 
+/**
+ * The answer parsed with the command's output schema. The schemas are `z.object`s, which drop keys
+ * they do not name rather than refuse them; strict here means the parsed answer must equal the
+ * answer received, so an unnamed key at any depth (or a value the schema reshapes) fails.
+ */
+function parsedStrictly(command: CommandName, reply: Reply, side: string): void {
+  if (!reply.ok) return;
+  const parsed = COMMANDS[command].output.safeParse(reply.output);
+  expect(parsed.success ? null : parsed.error.issues[0], `${command} over ${side}: the output schema refuses the answer`).toBeNull();
+  expect(parsed.data, `${command} over ${side}: the answer has keys its output schema does not name`).toEqual(reply.output);
+}
+
+/** A reply as compared across transports: errors by code and message (the lab process's channel does not carry `details`). */
+function comparable(r: Reply): unknown {
+  return normalise(r.ok ? r : { ok: false, error: { code: r.error.code, message: r.error.message } });
+}
+
 async function both(command: CommandName, input: unknown): Promise<{ http: Reply; ipc: Reply }> {
   const [a, b] = await Promise.all([http.call(command, input), ipc.call(command, input)]);
+  parsedStrictly(command, a, 'HTTP');
+  parsedStrictly(command, b, 'IPC');
   return { http: a, ipc: b };
 }
 
+/** The command on all three transports: each answer parsed strictly, all three the same. */
 async function same(command: CommandName, input: unknown): Promise<unknown> {
-  const r = await both(command, input);
-  expect(normalise(r.ipc), command).toEqual(normalise(r.http));
+  const [r, c] = await Promise.all([both(command, input), cli.call(command, input)]);
+  parsedStrictly(command, c, 'the CLI client');
+  expect(comparable(r.ipc), `${command}: IPC`).toEqual(comparable(r.http));
+  expect(comparable(c), `${command}: the CLI client`).toEqual(comparable(r.http));
   if (!r.http.ok) throw new Error(`${command} failed: ${r.http.error.code}: ${r.http.error.message}`);
   return r.http.output;
 }
@@ -93,7 +123,7 @@ function withInitChanged(file: Buffer): Buffer {
   return copy;
 }
 
-describe('the contract through HTTP and IPC', () => {
+describe('the contract through HTTP, IPC to the lab process, and the CLI client', () => {
   beforeAll(async () => {
     home = tempHome();
     process.env.COLT_HOME = home;
@@ -115,16 +145,16 @@ describe('the contract through HTTP and IPC', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
 
-    const side = (name: 'http' | 'ipc'): LabService => {
+    const side = (name: 'http' | 'ipc' | 'cli'): { dataDir: string; libraryPath: string; fileRoots: string[] } => {
       const dir = path.join(home, name);
       // The library sits in its own folder: clients never write into the library's folder.
       mkdirSync(path.join(dir, 'lib'), { recursive: true });
       copyFileSync(seedLibrary, path.join(dir, 'lib', 'library.sqlite'));
-      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'lib', 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
+      return { dataDir: dir, libraryPath: path.join(dir, 'lib', 'library.sqlite'), fileRoots: [dir, path.join(home, 'shared')] };
     };
     mkdirSync(path.join(home, 'shared'));
 
-    const httpService = side('http');
+    const httpService = new LabService({ ...side('http'), backend });
     const server = await startServer({ handler: httpService, port: 0 });
     httpService.onEvent((e) => server.broadcast(e));
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/api/events?token=${server.token}`);
@@ -142,16 +172,36 @@ describe('the contract through HTTP and IPC', () => {
       },
     };
 
-    const ipcService = side('ipc');
+    // The desktop app's lab: a lab process (here a Node child) behind LabSupervisor, relayed over IPC.
+    const lab = new LabSupervisor({ spawn: nodeLabSpawner({ COLT_HOME: home }), open: side('ipc') });
+    await lab.start();
     const pair = createIpcPair(ORIGIN);
-    registerIpc(pair.ipcMain, ipcService, { isTrustedSender: (url) => url === ORIGIN, eventTargets: () => [pair.webContents] });
+    registerIpc(pair.ipcMain, lab, { isTrustedSender: (url) => url === ORIGIN, eventTargets: () => [pair.webContents] });
     const bridge = buildBridge(pair.ipcRenderer, { getPathForFile: () => '' }, Object.keys(COMMANDS));
     const ipcEvents: WireEvent[] = [];
     bridge.onEvent((e) => ipcEvents.push(e));
     ipc = {
-      service: ipcService,
+      lab,
       events: ipcEvents,
       call: (command, input) => (bridge.commands as unknown as Record<string, (i: unknown) => Promise<Reply>>)[command](input),
+    };
+
+    // The CLI's client, as `colt tickets …` opens it (its user may name any file: every folder is allowed).
+    const cliSide = side('cli');
+    const cliLab = openLab({ library: cliSide.libraryPath, dataDir: cliSide.dataDir, backend });
+    const cliEvents: WireEvent[] = [];
+    cliLab.onEvent((e) => cliEvents.push(e));
+    cli = {
+      lab: cliLab,
+      events: cliEvents,
+      call: async (command, input) => {
+        try {
+          return { ok: true, output: await cliLab.call(command as CommandName, input as never) };
+        } catch (e) {
+          const err = e as { code?: string; message?: string };
+          return { ok: false, error: { code: err.code ?? 'internal', message: err.message ?? String(e) } };
+        }
+      },
     };
   }, 300_000);
 
@@ -159,7 +209,8 @@ describe('the contract through HTTP and IPC', () => {
     http?.socket.close();
     await http?.server.close();
     await http?.service.close();
-    await ipc?.service.close();
+    await ipc?.lab.close();
+    await cli?.lab.close();
   });
 
   // Every command of the contract has a case below; a new command without one fails this test.
@@ -209,7 +260,7 @@ describe('the contract through HTTP and IPC', () => {
     // A local sweep is stopped in its own `colt run`: refused alike.
     const cancel = await both(track('sweeps.cancel'), { id: 1 });
     expect(cancel.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('runs locally') } });
-    expect(cancel.ipc).toEqual(cancel.http);
+    expect(comparable(cancel.ipc)).toEqual(comparable(cancel.http));
   });
 
   it('writes the same: export, import, delete, datasets', async () => {
@@ -239,9 +290,10 @@ describe('the contract through HTTP and IPC', () => {
         await new Promise((res) => setTimeout(res, 200));
       }
     };
-    const [evalHttp, evalIpc] = await Promise.all([evaluated(http.call), evaluated(ipc.call)]);
+    const [evalHttp, evalIpc, evalCli] = await Promise.all([evaluated(http.call), evaluated(ipc.call), evaluated(cli.call)]);
     expect(evalHttp).toMatchObject({ status: 'finished', dataset: 'fashion-mnist-sample', testAccuracy: expect.any(Number) });
     expect(normalise(evalIpc)).toEqual(normalise(evalHttp));
+    expect(normalise(evalCli)).toEqual(normalise(evalHttp));
     await same(track('tickets.delete'), { id: imported.ticketId });
     const idx = path.join(home, 'shared', 'idx');
     mkdirSync(idx);
@@ -253,22 +305,23 @@ describe('the contract through HTTP and IPC', () => {
     expect(added).toMatchObject({ name: 'copy', format: 'idx', present: true });
   });
 
-  it('runs the same: create, start, pause, resume, cancel, with events on both streams', async () => {
+  it('runs the same: create, start, pause, resume, cancel, with events on every stream', async () => {
     const created = (await same(track('experiments.create'), { config: { ...TINY, name: 'second' }, start: false })) as { experiment: { id: number } };
     const id = created.experiment.id;
     await same(track('runs.start'), { experimentId: id });
     await same(track('runs.pause'), { experimentId: id });
-    await Promise.all([idle(http.call), idle(ipc.call)]);
+    await Promise.all([idle(http.call), idle(ipc.call), idle(cli.call)]);
     const paused = (await same('runs.list', { experimentId: id })) as { status: string }[];
     expect(paused.every((r) => r.status === 'interrupted')).toBe(true);
     await same(track('runs.resume'), { experimentId: id });
-    await Promise.all([idle(http.call), idle(ipc.call)]);
+    await Promise.all([idle(http.call), idle(ipc.call), idle(cli.call)]);
     const done = (await same('runs.list', { experimentId: id })) as { status: string; roundsDone: number }[];
     expect(done.every((r) => r.status === 'finished' && r.roundsDone === 2)).toBe(true);
     // Nothing left to cancel: an empty answer on both.
     expect(await same(track('runs.cancel'), { experimentId: id })).toEqual({ runIds: [] });
     const kinds = (events: WireEvent[]): string[] => [...new Set(events.map((e) => e.event))].sort();
     expect(kinds(ipc.events)).toEqual(kinds(http.events));
+    expect(kinds(cli.events)).toEqual(kinds(http.events));
     expect(kinds(http.events)).toEqual(expect.arrayContaining(['run.finished', 'run.progress', 'run.roundDone']));
     // Each side paused at its own moment, so events interleave differently; but every round is stored
     // (and announced) exactly once per side, with the same record. The socket may still be delivering.
@@ -279,6 +332,7 @@ describe('the contract through HTTP and IPC', () => {
         .sort();
     for (let i = 0; i < 50 && stored(http.events).length < stored(ipc.events).length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(stored(ipc.events)).toEqual(stored(http.events));
+    expect(stored(cli.events)).toEqual(stored(http.events));
     expect(stored(http.events)).toHaveLength(4);
     await same(track('experiments.delete'), { id });
   }, 300_000);
@@ -299,7 +353,9 @@ describe('the contract through HTTP and IPC', () => {
     for (const [command, input, field] of cases) {
       const r = await both(command, input);
       expect(r.http, command).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
-      expect(r.ipc).toEqual(r.http);
+      expect(comparable(r.ipc)).toEqual(comparable(r.http));
+      // The CLI's client checks input at the same boundary, with the same message.
+      expect(comparable(await cli.call(command, input))).toEqual(comparable(r.http));
       if (!r.http.ok) expect(r.http.error.message).toContain(`'${field}'`);
     }
     // Absolute paths outside the allowed folders (and through a link out of them) are refused too.
@@ -307,11 +363,12 @@ describe('the contract through HTTP and IPC', () => {
     for (const p of ['/etc/passwd', path.join(home, 'seed.sqlite'), path.join(home, 'shared', 'link.safetensors')]) {
       const r = await both('tickets.import', { path: p });
       expect(r.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('outside the folders') } });
-      expect(normalise(r.ipc)).toEqual(normalise(r.http));
+      expect(comparable(r.ipc)).toEqual(comparable(r.http));
     }
     const missing = await both('tickets.get', { id: 999 });
     expect(missing.http).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(missing.ipc).toEqual(missing.http);
+    expect(comparable(missing.ipc)).toEqual(comparable(missing.http));
+    expect(comparable(await cli.call('tickets.get', { id: 999 }))).toEqual(comparable(missing.http));
     const unknownHttp = await http.call('no.such', {});
     expect(unknownHttp).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });

@@ -2,6 +2,7 @@ import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../../main/contract/api.js';
 import { colt, tempHome } from '../../helpers/cli.js';
 import { workTimeout } from '../../helpers/work-timeout.js';
 
@@ -50,10 +51,12 @@ describe('colt run, runs, tickets and resume with a library', { timeout: workTim
     const text = await colt(['runs', 'list', '--library', lib], env);
     expect(text.stdout).toMatch(/\n\s+2\s+e1\s+colt\s+0\s+lenet-300-100\s+fashion-mnist-sample\s+finished\s+2\s+2\d\.\d%/);
 
+    // --json prints runs.get's output, exactly the contract's shape.
     const show = await colt(['runs', 'show', '2', '--json', '--library', lib], env);
-    const run = show.lines[0] as { rounds: { round: number; ticketId: number; overlap?: number; partitionAccuracies?: number[] }[]; config: { arch: string }; datasetChecksum: string };
-    expect(run.config.arch).toBe('lenet-300-100');
-    expect(run.datasetChecksum).toMatch(/^[0-9a-f]{64}$/);
+    const run = COMMANDS['runs.get'].output.parse(show.lines[0]);
+    expect(run).toEqual(show.lines[0]);
+    expect(run.run.arch).toBe('lenet-300-100');
+    expect(run.run.datasetChecksum).toMatch(/^[0-9a-f]{64}$/);
     expect(run.rounds.map((r) => r.round)).toEqual([0, 1]);
     expect(run.rounds[1].overlap).toBeGreaterThan(0);
     expect(run.rounds[1].partitionAccuracies).toHaveLength(2);
@@ -70,8 +73,8 @@ describe('colt run, runs, tickets and resume with a library', { timeout: workTim
     ]);
     const id = String(list.lines[0].id);
     const show = await colt(['tickets', 'show', id, '--json', '--library', lib], env);
-    const layers = (show.lines[0] as { layers: { layer: string; total: number; sparsity: number }[] }).layers;
-    expect(layers.map((l) => [l.layer, l.total])).toEqual([
+    const { layers } = COMMANDS['tickets.get'].output.parse(show.lines[0]);
+    expect(layers.map((l) => [l.name, l.weights])).toEqual([
       ['fc1.weight', 235200],
       ['fc2.weight', 30000],
     ]);
@@ -83,7 +86,7 @@ describe('colt run, runs, tickets and resume with a library', { timeout: workTim
     const other = path.join(home, 'other.sqlite');
     const imported = await colt(['tickets', 'import', file, '--json', '--library', other], env);
     expect(imported.code, imported.stderr).toBe(0);
-    expect(imported.lines[0]).toMatchObject({ type: 'import', ticketId: 1, duplicate: false, format: 'colt-ticket/1', arch: 'lenet-300-100' });
+    expect(COMMANDS['tickets.import'].output.parse(imported.lines[0])).toMatchObject({ ticketId: 1, duplicate: false, format: 'colt-ticket/1', ticket: { arch: 'lenet-300-100' } });
     const importedList = await colt(['tickets', 'list', '--imported', '--json', '--library', other], env);
     expect(importedList.lines[0]).toMatchObject({ id: 1, runId: null, round: 1, method: 'colt', sourceFile: 'colt ticket.safetensors' });
     expect(importedList.lines[0].sparsity).toBe(list.lines[0].sparsity);
