@@ -66,8 +66,8 @@ export interface LabSupervisorOptions {
 const CODES: ReadonlySet<string> = new Set<LabErrorCode>(['invalid_input', 'not_found', 'busy', 'cancelled', 'storage', 'internal']);
 
 /** The LabError of a wire error (unknown codes become `internal`). */
-export function labErrorOf(error: { code: string; message: string }): LabError {
-  return new LabError(CODES.has(error.code) ? (error.code as LabErrorCode) : 'internal', error.message);
+export function labErrorOf(error: { code: string; message: string; details?: Readonly<Record<string, unknown>> }): LabError {
+  return new LabError(CODES.has(error.code) ? (error.code as LabErrorCode) : 'internal', error.message, error.details ? { ...error.details } : undefined);
 }
 
 /** How an exit reads in messages: `signal SIGKILL` or `exit code 1`. */

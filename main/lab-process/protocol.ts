@@ -44,7 +44,8 @@ export type LabMessage =
   | { readonly kind: 'failed'; readonly error: WireError }
   | { readonly kind: 'closed' };
 
-const wireErrorSchema = z.object({ code: z.string(), message: z.string() });
+// Details go with the error (the window asks "Overwrite?" on `{reason: 'exists'}`), primitives only as on HTTP.
+const wireErrorSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional() });
 const messageId = z.number().int().nonnegative();
 
 const hostMessageSchema = z.discriminatedUnion('kind', [

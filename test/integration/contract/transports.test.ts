@@ -14,6 +14,7 @@ import WebSocket from 'ws';
 import { buildBridge } from '../../../electron/preload/preload.js';
 import { registerIpc } from '../../../electron/ipc.js';
 import { COMMANDS, type CommandName } from '../../../main/contract/api.js';
+import { wireError } from '../../../main/contract/errors.js';
 import type { WireEvent } from '../../../main/contract/api.js';
 import { LabSupervisor } from '../../../electron/lab-supervisor.js';
 import { openLab, type CliLab } from '../../../main/cli/lab-client.js';
@@ -27,7 +28,7 @@ import { tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
 import { nodeLabSpawner } from '../../helpers/node-lab-link.js';
 
-type Reply = { ok: true; output: unknown } | { ok: false; error: { code: string; message: string } };
+type Reply = { ok: true; output: unknown } | { ok: false; error: { code: string; message: string; details?: Readonly<Record<string, unknown>> } };
 type Call = (command: string, input: unknown) => Promise<Reply>;
 
 const ORIGIN = 'file:///app/renderer/dist/index.html';
@@ -82,9 +83,9 @@ function parsedStrictly(command: CommandName, reply: Reply, side: string): void 
   expect(parsed.data, `${command} over ${side}: the answer has keys its output schema does not name`).toEqual(reply.output);
 }
 
-/** A reply as compared across transports: errors by code and message (the lab process's channel does not carry `details`). */
+/** A reply as compared across transports: errors by code, message and public details. */
 function comparable(r: Reply): unknown {
-  return normalise(r.ok ? r : { ok: false, error: { code: r.error.code, message: r.error.message } });
+  return normalise(r.ok ? r : { ok: false, error: { code: r.error.code, message: r.error.message, details: r.error.details ?? {} } });
 }
 
 async function both(command: CommandName, input: unknown): Promise<{ http: Reply; ipc: Reply }> {
@@ -198,8 +199,7 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
         try {
           return { ok: true, output: await cliLab.call(command as CommandName, input as never) };
         } catch (e) {
-          const err = e as { code?: string; message?: string };
-          return { ok: false, error: { code: err.code ?? 'internal', message: err.message ?? String(e) } };
+          return { ok: false, error: wireError(e) };
         }
       },
     };
