@@ -5,7 +5,7 @@ import { plannedRoundCost, trainCounts, type Cost } from '../lab/cost.js';
 import type { Db } from '../library/db.js';
 import { storedSpeed } from '../library/rounds.js';
 import { defaultConcurrency } from '../jobs/pool.js';
-import { loadExperimentData } from './run-plans.js';
+import { loadExperimentData } from '../lab/experiment-data.js';
 
 /** What an experiment will cost: runs, rounds, training images by the one definition (lab/cost.ts), and time at the speed past runs had here. */
 export interface CostEstimate {

@@ -29,7 +29,8 @@ import { startEvaluation } from './ticket-evaluation.js';
 import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
 import { getTicketOrigin, listEvaluations, reconcileStaleEvaluations } from '../library/ticket-records.js';
 import { RunManager } from './run-manager.js';
-import { loadExperimentData, recordExperiment } from './run-plans.js';
+import { loadExperimentData } from '../lab/experiment-data.js';
+import { recordExperiment } from '../library/record-experiment.js';
 import { estimateSweep, SweepCommands } from './sweep-commands.js';
 
 /** What the service needs from its host: folders, the backend chosen at start, and which folders clients may name. */

@@ -6,7 +6,8 @@ import type { Db } from '../library/db.js';
 import { getRun, runsOfExperiment, type RunRow } from '../library/runs.js';
 import { backendRequestFor, JobPool, type Job, type JobHooks, type JobSpec } from '../jobs/index.js';
 import { executeExperiment, type ExperimentExecution } from './experiment-runner.js';
-import { planResume, type ExperimentData } from './run-plans.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { planResume } from './run-plans.js';
 
 /** A run of the pool as `runs.active` shows it. */
 export interface LiveRun {

@@ -1,54 +1,19 @@
 import os from 'node:os';
-import { appVersion } from '../common/app-version.js';
 import { cacheDir } from '../common/paths.js';
 import { invalidInput, LabError } from '../contract/errors.js';
-import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
+import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
-import { createContext } from '../lab/context.js';
-import { ensureDataset, getDataset } from '../library/datasets.js';
-import { writeTransaction, type Db } from '../library/db.js';
-import { getExperiment, insertExperiment } from '../library/experiments.js';
-import { getRun, insertRun, processAlive, runsOfExperiment, type RunRow } from '../library/runs.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { getDataset } from '../library/datasets.js';
+import type { Db } from '../library/db.js';
+import { getExperiment } from '../library/experiments.js';
+import { getRun, processAlive, runsOfExperiment, type RunRow } from '../library/runs.js';
 import { backendLabel } from './experiment-runner.js';
 
 // What has to be true before an experiment starts or continues, shared by `colt run`/`colt resume`
 // and the app's experiments.create / runs.resume: data loaded and unchanged, nobody else running it.
-
-/** An experiment's training and evaluation data. */
-export interface ExperimentData {
-  readonly dataset: Dataset;
-  readonly evalDataset: Dataset;
-}
-
-/** Loads an experiment's data and refuses a config that cannot work, before the library records anything. */
-export async function loadExperimentData(config: ExperimentConfig, dataDir: string): Promise<ExperimentData> {
-  const dataset = await loadDataset(config.dataset, { dataDir, cacheDir: cacheDir() });
-  const evalDataset =
-    config.evaluationDataset && config.evaluationDataset !== config.dataset ? await loadDataset(config.evaluationDataset, { dataDir, cacheDir: cacheDir() }) : dataset;
-  createContext(config, dataset, evalDataset, { event: () => undefined });
-  return { dataset, evalDataset };
-}
-
-/** Records a new experiment and its runs (method × seed, pending) in one transaction. */
-export function recordExperiment(
-  db: Db,
-  o: ExperimentData & { readonly config: ExperimentConfig; readonly preset?: string },
-): { experimentId: number; runs: { id: number; method: Method; seed: number }[] } {
-  return writeTransaction(db, 'record the new experiment', () => {
-    const datasetId = ensureDataset(db, o.dataset);
-    const evalDatasetId = o.evalDataset === o.dataset ? datasetId : ensureDataset(db, o.evalDataset);
-    const id = insertExperiment(db, { config: o.config, ...(o.preset !== undefined ? { preset: o.preset } : {}), datasetId, evalDatasetId });
-    const runs: { id: number; method: Method; seed: number }[] = [];
-    for (const seed of o.config.seeds) {
-      for (const method of o.config.methods) {
-        runs.push({ id: insertRun(db, { experimentId: id, method, seed, appVersion: appVersion(), datasetChecksum: o.dataset.checksum }), method, seed });
-      }
-    }
-    return { experimentId: id, runs };
-  });
-}
 
 /** The `--backend` request that selects a stored run's backend again. */
 export function backendRequestOf(run: RunRow): BackendRequest {

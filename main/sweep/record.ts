@@ -6,7 +6,8 @@ import type { Dataset } from '../data/types.js';
 import { createContext } from '../lab/context.js';
 import { writeTransaction, type Db } from '../library/db.js';
 import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, runIdsOfTask, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
-import { recordExperiment, type ExperimentData } from '../service/run-plans.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { recordExperiment } from '../library/record-experiment.js';
 import type { SweepPlan } from './grid.js';
 import { shardPath } from './manifest.js';
 

@@ -9,7 +9,7 @@ import type { BackendRequest } from '../lab/backend/index.js';
 import { writeTransaction, type Db } from '../library/db.js';
 import { mergeShard, type MergeReport } from '../library/merge.js';
 import { getSweep, listSweepTasks, refreshSweepStatus, runIdsOfTask, updateSweepTask, type SweepTaskRow } from '../library/sweeps.js';
-import type { ExperimentData } from '../service/run-plans.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
 import { arraySpec, sbatchOptions, sbatchScript } from '../jobs/slurm/sbatch-script.js';
 import { stateKind, type QueueEntry, type SlurmClient } from '../jobs/slurm/slurm-client.js';
 import type { SweepPlan } from './grid.js';
