@@ -210,3 +210,8 @@ export function storedSpeed(db: Db, arch: string, backend: string): StoredSpeed 
     .get(arch, backend) as StoredSpeed;
   return r;
 }
+
+/** How many of a run's rounds are stored. */
+export function countRounds(db: Db, runId: number): number {
+  return db.prepare('SELECT count(*) FROM rounds WHERE run_id = ?').pluck().get(runId) as number;
+}

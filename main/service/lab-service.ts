@@ -16,7 +16,8 @@ import { deleteExperiment, getExperiment, listExperiments } from '../library/exp
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
 import { exportTicketBytes, exportTicketFile, importTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
-import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
+import { ticketMaskShapes } from '../library/ticket-layers.js';
+import { deleteImportedTicket, getTicketRow, listTickets, loadTicket, runTicketRounds, ticketIdsByRound } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
 import { roundCosts } from '../lab/cost.js';
 import { roundPayload } from '../jobs/job-events.js';
@@ -233,7 +234,7 @@ export class LabService {
       'runs.list': async (f) => listRuns(this.db, { ...f, limit: f.limit ?? 1000 }).map(runSummaryOf),
       'runs.get': async ({ id }) => {
         const run = getRun(this.db, id);
-        const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
+        const tickets = ticketIdsByRound(this.db, id);
         const stored = listRounds(this.db, id);
         const costs = new Map(roundCosts(stored).map((c) => [c.round, c]));
         return {
@@ -281,13 +282,8 @@ export class LabService {
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);
-        const shapes = this.db.prepare('SELECT layer, shape, kept, total FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as { layer: string; shape: string; kept: number; total: number }[];
-        const rounds =
-          row.runId === null
-            ? []
-            : (this.db.prepare('SELECT t.round, t.id, t.sparsity, x.test_accuracy FROM tickets t LEFT JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.run_id = ? ORDER BY t.round').raw().all(row.runId) as [number, number, number, number | null][]).map(
-                ([round, ticketId, sparsity, acc]) => ({ round, ticketId, sparsity, testAccuracy: finiteOrNull(acc) }),
-              );
+        const shapes = ticketMaskShapes(this.db, id);
+        const rounds = row.runId === null ? [] : runTicketRounds(this.db, row.runId).map((r) => ({ ...r, testAccuracy: finiteOrNull(r.testAccuracy) }));
         return {
           ticket: {
             ...ticketSummaryOf(this.db, row),
@@ -298,7 +294,7 @@ export class LabService {
             sourceFormat: row.sourceFormat,
             appVersion: row.appVersion,
           },
-          layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
+          layers: shapes.map((s) => ({ name: s.layer, shape: s.shape, weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
           ...ticketModelFacts(this.db, id),
           origin: getTicketOrigin(this.db, id),

@@ -5,7 +5,7 @@ import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { createContext } from '../lab/context.js';
 import { writeTransaction, type Db } from '../library/db.js';
-import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, runIdsOfTask, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
+import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, taskRunsFinished, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
 import type { ExperimentData } from '../lab/experiment-data.js';
 import { recordExperiment } from '../library/record-experiment.js';
 import type { SweepPlan } from './grid.js';
@@ -88,7 +88,7 @@ export function recordSweep(db: Db, plan: SweepPlan, data: readonly ExperimentDa
       const shard = o.dir !== null ? shardPath(o.dir, t.task) : null;
       insertSweepTask(db, sweepId, { task: t.task, experimentId: experimentIds[t.pointIndex], point: point.label, methods: t.methods, seed: t.seed, shard });
       const row = { experimentId: experimentIds[t.pointIndex], methods: t.methods, seed: t.seed };
-      const finished = runIdsOfTask(db, row).every((id) => db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) === 'finished');
+      const finished = taskRunsFinished(db, row);
       const previous = before.get(t.task);
       // Taken up again: what is not finished waits for its executor; what is in flight on Slurm stays as it is.
       if (!previous || previous.state === 'failed' || previous.state === 'cancelled' || finished || o.executor === 'local') {
