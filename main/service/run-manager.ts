@@ -71,6 +71,7 @@ export class RunManager {
         config: plan.config,
         dataset: plan.dataset,
         evalDataset: plan.evalDataset,
+        def: plan.def,
         backend: this.o.backend,
         dataDir: this.o.dataDir,
         resume: plan.resume,

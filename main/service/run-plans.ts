@@ -5,6 +5,7 @@ import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
+import { checkExperiment } from '../lab/context.js';
 import type { ExperimentData } from '../lab/experiment-data.js';
 import { getDataset } from '../library/datasets.js';
 import type { Db } from '../library/db.js';
@@ -88,5 +89,7 @@ export async function planResume(db: Db, experimentId: number, runs: readonly Ru
   if (evalRow && evalDataset.checksum !== evalRow.checksum) {
     throw invalidInput(`evaluation dataset '${evalDataset.name}' has changed since experiment e${experimentId} started; resuming would not reproduce it`);
   }
-  return { experimentId, config, backend, dataset, evalDataset, resume: runs.map((r) => getRun(db, r.id)), notes };
+  // The stored config is checked again against today's data (and code): it was valid when recorded.
+  const { def } = checkExperiment(config, dataset, evalDataset);
+  return { experimentId, config, backend, dataset, evalDataset, def, resume: runs.map((r) => getRun(db, r.id)), notes };
 }

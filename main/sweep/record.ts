@@ -3,7 +3,7 @@ import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor } from '../contract/sweep-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
-import { createContext } from '../lab/context.js';
+import { checkExperiment } from '../lab/context.js';
 import { writeTransaction, type Db } from '../library/db.js';
 import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, taskRunsFinished, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
 import type { ExperimentData } from '../lab/experiment-data.js';
@@ -27,8 +27,7 @@ export async function loadSweepData(plan: SweepPlan, dataDir: string): Promise<E
     try {
       const dataset = await load(p.config.dataset);
       const evalDataset = p.config.evaluationDataset && p.config.evaluationDataset !== p.config.dataset ? await load(p.config.evaluationDataset) : dataset;
-      createContext(p.config, dataset, evalDataset, { event: () => undefined });
-      out.push({ dataset, evalDataset });
+      out.push({ dataset, evalDataset, def: checkExperiment(p.config, dataset, evalDataset).def });
     } catch (e) {
       if (e instanceof LabError && p.label !== '' && (e.code === 'invalid_input' || e.code === 'not_found')) {
         throw new LabError(e.code, `sweep point ${p.index + 1} (${p.label}): ${e.message}`, { ...e.details, point: p.index });
