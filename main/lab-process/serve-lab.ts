@@ -1,5 +1,4 @@
-import type { WireError } from '../contract/api.js';
-import { LabError } from '../contract/errors.js';
+import { LabError, wireError } from '../contract/errors.js';
 import { selectBackend } from '../lab/backend/index.js';
 import { LabService } from '../service/lab-service.js';
 import type { LabChannel } from './channel.js';
@@ -132,10 +131,4 @@ export function serveLab(channel: LabChannel, options: ServeLabOptions = {}): Se
   }
 
   return { done };
-}
-
-/** Anything thrown as the wire error: LabError's code and message, else `internal`. */
-function wireError(e: unknown): WireError {
-  if (e instanceof LabError) return { code: e.code, message: e.message };
-  return { code: 'internal', message: e instanceof Error ? e.message : String(e) };
 }

@@ -2,7 +2,7 @@ import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { invalidInput, LabError } from '../contract/errors.js';
 import type { Augmentation, Dataset } from '../data/types.js';
 import { checkRunnable } from './config-checks.js';
-import type { EvaluationRecord, LabSink } from './events.js';
+import type { EvaluationRecord, LabSink } from './lab-sink.js';
 import type { Mask } from './masks.js';
 import { countWeights, getModel } from './models/registry.js';
 import type { ModelDef } from './models/types.js';

@@ -1,4 +1,4 @@
-import type { EvaluationRecord, RoundRecord } from '../lab/events.js';
+import type { EvaluationRecord, RoundRecord } from '../lab/lab-sink.js';
 import { isoNow, type Db } from './db.js';
 
 /** A stored round: the lab's record plus whether it was the run's last. */

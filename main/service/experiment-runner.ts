@@ -1,11 +1,11 @@
 import { appVersion } from '../common/app-version.js';
 import { cacheDir } from '../common/paths.js';
 import { LabError } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import type { RoundCheckpoint } from '../lab/events.js';
+import type { RoundCheckpoint } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
 import type { RunResult } from '../lab/run-result.js';
 import { hasFinalCheckpoint } from '../library/checkpoints.js';

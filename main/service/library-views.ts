@@ -1,3 +1,4 @@
+import { finiteOrNull } from '../common/finite.js';
 import type { z } from 'zod';
 import type { ticketSummarySchema } from '../contract/api.js';
 import type { RunStatus } from '../library/experiments.js';
@@ -65,7 +66,3 @@ function summary(t: TicketRow, accuracy: number | null): z.output<typeof ticketS
   };
 }
 
-/** A finite number or null (JSON has no NaN). */
-export function finiteOrNull(x: number | null | undefined): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}

@@ -35,7 +35,7 @@ export interface ResumePlan extends ExperimentData {
 }
 
 /** Options of a resume. */
-export interface ResumeOptions {
+export interface PlanResumeOptions {
   readonly dataDir: string;
   readonly backend?: BackendRequest;
   /** Take over runs marked running (another machine, or a reused process id). */
@@ -46,7 +46,7 @@ export interface ResumeOptions {
  * Checks that some runs of one experiment can continue: nobody else runs them, a reinit run's
  * IMP run is done or continues too, the data is unchanged; selects the backend they ran on.
  */
-export async function planResume(db: Db, experimentId: number, runs: readonly RunRow[], options: ResumeOptions): Promise<ResumePlan> {
+export async function planResume(db: Db, experimentId: number, runs: readonly RunRow[], options: PlanResumeOptions): Promise<ResumePlan> {
   const host = os.hostname();
   for (const r of runs) {
     if (r.status !== 'running' || options.force) continue;

@@ -13,7 +13,7 @@ import { loadDataset } from '../../data/registry.js';
 import { backendInfo, selectBackend } from '../../lab/backend/index.js';
 import { runColt } from '../../lab/colt.js';
 import { createContext } from '../../lab/context.js';
-import type { RoundRecord } from '../../lab/events.js';
+import type { RoundRecord } from '../../lab/lab-sink.js';
 import { getModel } from '../../lab/models/registry.js';
 import { onesMask } from '../../lab/masks.js';
 import { prunableSizes, pruneRandomly, planFromConfig } from '../../lab/pruning.js';

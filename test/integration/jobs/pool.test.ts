@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunProgress } from '../../../main/contract/events.js';
+import type { RunProgress } from '../../../main/contract/run-events.js';
 import { sameMask } from '../../../main/jobs/bench-jobs.js';
 import type { Job } from '../../../main/jobs/pool.js';
 import { assertJobsBuilt, dataDir, recordingPool, specOf, tinyConfig } from './helpers.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandOutput } from '../../../main/contract/api.js';
 import { LabError } from '../../../main/contract/errors.js';
 import { loadDatasetMeta } from '../../../main/data/dataset-meta.js';
 import { addDataset, DEBIAN_FASHION_MNIST, loadDataset } from '../../../main/data/registry.js';
@@ -45,7 +46,7 @@ describe.skipIf(!present)('experiments.validate on the full Fashion-MNIST, pixel
 
   it('validates and estimates with the full counts, though the pixels past the header are gone', async () => {
     const config = { arch: 'lenet-300-100', dataset: 'fashion-truncated', methods: ['imp', 'colt'], seeds: [0], training: { duration: '1ep', batchSize: 60 }, stop: { maxRounds: 2 } };
-    const r = await service.call('experiments.validate', { config });
+    const r = (await service.call('experiments.validate', { config })) as CommandOutput<'experiments.validate'>;
     expect(r.error).toBeUndefined();
     expect(r.ok).toBe(true);
     // IMP: 3 rounds (0, 1, 2) of one epoch on the 60,000 training images less the default validation split.
@@ -56,7 +57,7 @@ describe.skipIf(!present)('experiments.validate on the full Fashion-MNIST, pixel
 
   it('refuses a config the labels cannot satisfy, naming the field', async () => {
     const config = { arch: 'lenet-300-100', dataset: 'fashion-truncated', methods: ['colt'], colt: { partitions: 3 } };
-    const r = await service.call('experiments.validate', { config });
+    const r = (await service.call('experiments.validate', { config })) as CommandOutput<'experiments.validate'>;
     expect(r.ok).toBe(false);
     expect(r.error!.field).toBe('colt.partitions');
     expect(r.error!.message).toMatch(/10 classes/);
