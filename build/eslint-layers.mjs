@@ -13,11 +13,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * Tiers, lowest first. Same-tier imports are allowed: library and lab are one tier because the
  * library stores the lab's masks, weights and results (library → lab types and codecs), and jobs,
  * analysis, report, sweep and bench are one tier because a sweep submits jobs and a report uses
- * analysis.
+ * analysis. The shipped presets (configs read from resources/) sit with data: they need only the
+ * contract and common.
  */
 export const TIERS = [
   ['common', 'contract'],
-  ['data'],
+  ['data', 'presets'],
   ['library', 'lab'],
   ['jobs', 'analysis', 'report', 'sweep', 'bench'],
   ['service'],
@@ -26,7 +27,7 @@ export const TIERS = [
 
 const RENDERER_TYPES = [path.join(root, 'electron', 'bridge-types')];
 
-const DIRECTION = 'cli/server/lab-process/electron → service → jobs/analysis/report/sweep/bench → library/lab → data → common/contract';
+const DIRECTION = 'cli/server/lab-process/electron → service → jobs/analysis/report/sweep/bench → library/lab → data/presets → common/contract';
 
 /** The layer a file is in: { name, tier }, 'renderer', or undefined (tests, scripts, build). */
 function layerOf(file) {

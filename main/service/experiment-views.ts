@@ -1,6 +1,6 @@
 import { jaccardMatrix } from '../analysis/index.js';
 import { LabError } from '../contract/errors.js';
-import { getPreset } from '../lab/presets.js';
+import { getPreset } from '../presets/presets.js';
 import type { Db } from '../library/db.js';
 import { getExperiment } from '../library/experiments.js';
 import { ticketMasks } from '../library/ticket-layers.js';

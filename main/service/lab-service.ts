@@ -10,7 +10,7 @@ import type { RunEventMessage } from '../contract/run-events.js';
 import { experimentConfigSchema, parseExperimentConfig } from '../contract/experiment-config.js';
 import { addDataset, listDatasets } from '../data/registry.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import { getPreset, listPresets } from '../lab/presets.js';
+import { getPreset, listPresets } from '../presets/presets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
 import { listCurve, listRounds } from '../library/rounds.js';

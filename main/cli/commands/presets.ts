@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { getPreset, listPresets } from '../../lab/presets.js';
+import { getPreset, listPresets } from '../../presets/presets.js';
 import { out } from '../output.js';
 
 /** `colt presets [--show NAME] [--json]`: lists presets, or prints one's full config. */

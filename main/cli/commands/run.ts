@@ -5,7 +5,7 @@ import { invalidInput } from '../../contract/errors.js';
 import { parseExperimentConfig } from '../../contract/experiment-config.js';
 import { EXECUTORS, type Executor } from '../../contract/sweep-config.js';
 import { selectBackend } from '../../lab/backend/index.js';
-import { getPreset } from '../../lab/presets.js';
+import { getPreset } from '../../presets/presets.js';
 import { openLibrary, writeTransaction } from '../../library/db.js';
 import { reconcileStaleRuns } from '../../library/runs.js';
 import { loadExperimentData } from '../../lab/experiment-data.js';
