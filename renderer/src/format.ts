@@ -31,3 +31,11 @@ export function pctStat(s: { mean: number; std: number; n: number } | null | und
   if (!s) return '—';
   return s.n > 1 ? `${(s.mean * 100).toFixed(digits)} ± ${(s.std * 100).toFixed(digits)} %` : `${(s.mean * 100).toFixed(digits)} %`;
 }
+
+/**
+ * The one definition of "samples" every screen uses (the lab's, main/lab/cost.ts): training images
+ * processed to make a ticket; the images spent evaluating a ticket (COLT's full-data training of
+ * it) are counted apart as evaluation samples.
+ */
+export const SAMPLES_HELP =
+  'Samples: training images processed to make the ticket (the round’s training; COLT: its partition trainings). Evaluation samples (COLT’s full-data training of its ticket) are counted apart.';
