@@ -1,6 +1,6 @@
 import { METHODS, type Method } from '../contract/experiment-config.js';
 import { roundCosts } from '../lab/cost.js';
-import type { RoundRecord } from '../lab/events.js';
+import type { RoundRecord } from '../lab/lab-sink.js';
 import { stat, statOfPresent, type Stat } from './stats.js';
 
 /** One run's rounds (method × seed), as the library stores them. */

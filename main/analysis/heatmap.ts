@@ -1,7 +1,7 @@
 import { invalidInput } from '../contract/errors.js';
 
-/** A layer's mask reduced to a grid of kept fractions, for a heatmap. */
-export interface MaskGrid {
+/** Where a layer's heatmap cells lie: the layer, its shape as rows × cols, the cells shown and the weights per cell. */
+export interface GridGeometry {
   readonly layer: string;
   readonly shape: number[];
   /** Output units / channels (the last axis of our layouts). */
@@ -13,6 +13,10 @@ export interface MaskGrid {
   /** Weights per cell along each axis (edge cells may hold fewer when the size does not divide). */
   readonly cellRows: number;
   readonly cellCols: number;
+}
+
+/** A layer's mask reduced to a grid of kept fractions, for a heatmap. */
+export interface MaskGrid extends GridGeometry {
   readonly kept: number;
   readonly weights: number;
   /** Row-major rowsShown × colsShown kept fraction of each cell, 0..1. */

@@ -1,6 +1,6 @@
 import { invalidInput } from '../contract/errors.js';
 import type { Mask } from '../lab/masks.js';
-import { layerGrid } from './heatmap.js';
+import { layerGrid, type GridGeometry } from './heatmap.js';
 
 /** How two tickets' masks differ in one layer: weights kept by both, by only one, by neither. */
 export interface LayerDiff {
@@ -21,15 +21,7 @@ export interface MaskDiff {
 }
 
 /** A layer's difference as heatmap grids (same cells as layerGrid): per cell, the fraction kept by both, only A, only B. */
-export interface DiffGrid {
-  readonly layer: string;
-  readonly shape: number[];
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowsShown: number;
-  readonly colsShown: number;
-  readonly cellRows: number;
-  readonly cellCols: number;
+export interface DiffGrid extends GridGeometry {
   readonly both: number[];
   readonly onlyA: number[];
   readonly onlyB: number[];

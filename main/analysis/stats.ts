@@ -1,6 +1,6 @@
 import { METHODS, type Method } from '../contract/experiment-config.js';
 import { runCost } from '../lab/cost.js';
-import type { RoundRecord } from '../lab/events.js';
+import type { RoundRecord } from '../lab/lab-sink.js';
 
 /** Mean, sample standard deviation and count of a set of values (one per seed). */
 export interface Stat {

@@ -1,16 +1,9 @@
+import type { GridGeometry } from './heatmap.js';
 import { invalidInput } from '../contract/errors.js';
 import { heatmapAxes } from './weight-block.js';
 
 /** A parameter's values on the heatmap's grid: per cell the mean value, with the largest |value| for a symmetric colour scale. */
-export interface ValueGrid {
-  readonly layer: string;
-  readonly shape: number[];
-  readonly rows: number;
-  readonly cols: number;
-  readonly rowsShown: number;
-  readonly colsShown: number;
-  readonly cellRows: number;
-  readonly cellCols: number;
+export interface ValueGrid extends GridGeometry {
   /** Row-major rowsShown × colsShown mean value of each cell (the value itself where a cell is one weight). */
   readonly mean: number[];
   /** Largest |value| of the whole parameter. */

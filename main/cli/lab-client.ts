@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { appDataDir } from '../common/paths.js';
 import type { CommandInput, CommandName, CommandOutput } from '../contract/api.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import { LabService } from '../service/lab-service.js';
 import { libraryPath } from './library-options.js';

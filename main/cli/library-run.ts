@@ -1,5 +1,5 @@
 import { invalidInput } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
 import type { BackendChoice } from '../lab/backend/index.js';

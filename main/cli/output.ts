@@ -1,6 +1,6 @@
 import type { MethodSummary, Stat } from '../analysis/stats.js';
 import type { Method } from '../contract/experiment-config.js';
-import type { LabEvent, RoundRecord } from '../lab/events.js';
+import type { LabEvent, RoundRecord } from '../lab/lab-sink.js';
 
 // C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides that reorder what a terminal shows.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;

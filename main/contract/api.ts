@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invalidInput, LabError } from './errors.js';
-import { roundRecordSchema } from './events.js';
+import { roundRecordSchema } from './run-events.js';
 import { METHODS } from './experiment-config.js';
 import { sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
 

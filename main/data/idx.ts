@@ -8,7 +8,7 @@ import { makeImageSet } from './image-set.js';
 import { computeNormalization } from './normalize.js';
 import { isGzip } from './read-maybe-gzip.js';
 import { openRegularFile, readAt } from './regular-file.js';
-import type { Dataset, ImageSet, ImageShape } from './types.js';
+import type { Dataset, DatasetMeta, ImageSet, ImageShape } from './types.js';
 
 /** Bumped whenever the IDX reader's output could change; part of the cache key. */
 export const IDX_READER_VERSION = 1;
@@ -193,6 +193,49 @@ export async function readIdxLabels(path: string): Promise<Int32Array> {
   return parseIdxLabels(await readIdxBytes(path, LABEL_MAGIC, 'label'), basename(path));
 }
 
+/**
+ * Reads only the header of an IDX3 uint8 image file, raw or gzipped: the image count and shape,
+ * without reading (or decoding) a pixel. A gzip stream is decoded only as far as the header.
+ */
+export async function readIdxImageHeader(path: string): Promise<{ count: number; shape: ImageShape }> {
+  const label = basename(path);
+  const { fh, size } = await openRegularFile(path);
+  let head: Buffer;
+  try {
+    const start = await readAt(fh, path, 0, Math.min(size, 16));
+    head = isGzip(start) ? await gunzipHead(fh, path, 16) : start;
+  } finally {
+    await fh.close();
+  }
+  const [count, rows, cols] = readHeader(head, label, IMAGE_MAGIC, 'image');
+  if (rows === 0 || cols === 0) throw invalidInput(`${label}: image size ${rows}x${cols} (bytes 8 and 12) must be positive`);
+  return { count, shape: [rows, cols, 1] };
+}
+
+/** The first `length` decoded bytes of a gzip file (fewer when the stream is shorter); the rest is never decoded. */
+async function gunzipHead(fh: FileHandle, path: string, length: number): Promise<Buffer> {
+  const gunzip = createGunzip();
+  const source = fh.createReadStream({ start: 0, autoClose: false });
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  const chunks: Buffer[] = [];
+  let have = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      have += chunk.length;
+      if (have >= length) break;
+    }
+  } catch (err) {
+    throw invalidInput(`${basename(path)}: gzip stream is corrupt or truncated (zlib: ${(err as Error).message})`, { path });
+  } finally {
+    source.unpipe(gunzip);
+    source.destroy();
+    gunzip.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, length);
+}
+
 /** Finds `stem`, `stem.gz` or the dotted variant (`train-images.idx3-ubyte`) some mirrors use, in a listing. */
 function findIdxFile(entries: readonly string[], stem: string): string | undefined {
   const dotted = stem.replace(/-(idx\d-ubyte)$/, '.$1');
@@ -271,6 +314,39 @@ function inferClasses(labels: Int32Array, file: string): number {
     }
   }
   return max + 1;
+}
+
+/**
+ * Reads an MNIST-style folder's metadata: the image files' headers (count, shape) and the label
+ * files, never a pixel; the same checks of counts, shapes and labels as loadIdxFolder.
+ */
+export async function readIdxFolderMeta(dir: string, opts: IdxFolderOptions = {}): Promise<DatasetMeta> {
+  const root = resolve(dir);
+  const { files, missing } = await findIdxFiles(root);
+  if (files === undefined) {
+    throw new LabError('not_found', `${root}: not an IDX folder: missing ${missing.map((m) => `${m}[.gz]`).join(', ')}`);
+  }
+  const [trainHead, trainLabels, testHead, testLabels] = await Promise.all([
+    readIdxImageHeader(join(root, files.trainImages)),
+    readIdxLabels(join(root, files.trainLabels)),
+    readIdxImageHeader(join(root, files.testImages)),
+    readIdxLabels(join(root, files.testLabels)),
+  ]);
+  for (const [head, labels, imageFile, labelFile] of [
+    [trainHead, trainLabels, files.trainImages, files.trainLabels],
+    [testHead, testLabels, files.testImages, files.testLabels],
+  ] as const) {
+    if (head.count !== labels.length) throw invalidInput(`${labelFile}: ${labels.length} labels but ${imageFile} has ${head.count} images`);
+  }
+  if (trainHead.shape[0] !== testHead.shape[0] || trainHead.shape[1] !== testHead.shape[1]) {
+    throw invalidInput(
+      `${files.testImages}: images are ${testHead.shape[0]}x${testHead.shape[1]} (bytes 8, 12) but ${files.trainImages} has ${trainHead.shape[0]}x${trainHead.shape[1]}`,
+    );
+  }
+  const classNames = opts.classNames ?? numberedClassNames(inferClasses(trainLabels, files.trainLabels));
+  checkLabels(trainLabels, classNames.length, files.trainLabels);
+  checkLabels(testLabels, classNames.length, files.testLabels);
+  return { name: opts.name ?? basename(root), classes: classNames.length, classNames, shape: trainHead.shape, trainLabels, testLabels, source: root };
 }
 
 /**

@@ -28,11 +28,15 @@ const READER_VERSIONS: Record<DatasetFormat, number> = {
   'image-folder': IMAGE_FOLDER_READER_VERSION,
 };
 
+/** The class names an IDX folder is read with (Fashion-MNIST's when the name or path says "fashion"); undefined for other formats. */
+export function idxClassNames(format: DatasetFormat, name: string, source: string, given?: readonly string[]): readonly string[] | undefined {
+  return format === 'idx' ? (given ?? (/fashion/i.test(`${name} ${source}`) ? FASHION_MNIST_CLASS_NAMES : undefined)) : undefined;
+}
+
 /** Decodes the dataset at `path` with the reader of `format`, through the cache when a cache folder is given. */
 export async function loadDatasetAt(path: string, format: DatasetFormat, opts: LoadAtOptions): Promise<Dataset> {
   const source = resolve(path);
-  const classNames =
-    format === 'idx' ? (opts.classNames ?? (/fashion/i.test(`${opts.name} ${source}`) ? FASHION_MNIST_CLASS_NAMES : undefined)) : undefined;
+  const classNames = idxClassNames(format, opts.name, source, opts.classNames);
   const build = (): Promise<Dataset> => {
     switch (format) {
       case 'idx':

@@ -153,8 +153,14 @@ export async function removeDataset(dataDir: string, name: string): Promise<void
 
 /** Loads a dataset by name; a known name whose files are missing fails with instructions for adding it. */
 export async function loadDataset(name: string, opts: LoadDatasetOptions): Promise<Dataset> {
+  const entry = await presentEntry(name, opts.dataDir);
+  return loadDatasetAt(entry.path, entry.format, { name, cacheDir: opts.cacheDir, onCacheError: opts.onCacheError });
+}
+
+/** The registry's entry of a dataset whose files are there; a known name whose files are missing fails with instructions for adding it. */
+export async function presentEntry(name: string, dataDir: string): Promise<DatasetEntry> {
   checkDatasetName(name);
-  const entries = await listDatasets(opts.dataDir);
+  const entries = await listDatasets(dataDir);
   const entry = entries.find((e) => e.name === name);
   if (entry === undefined) {
     if (wellKnown(name) !== undefined) {
@@ -173,5 +179,5 @@ export async function loadDataset(name: string, opts: LoadDatasetOptions): Promi
     const where = entry.builtIn ? `is not installed at ${entry.path}` : `is registered at ${entry.path} but its files are not there`;
     throw new LabError('not_found', `dataset '${name}' ${where}: ${howToAdd(name)}`, { name, path: entry.path });
   }
-  return loadDatasetAt(entry.path, entry.format, { name, cacheDir: opts.cacheDir, onCacheError: opts.onCacheError });
+  return entry;
 }

@@ -48,3 +48,14 @@ export interface Batch {
   readonly y: Int32Array;
   readonly size: number;
 }
+
+/** What a dataset is without its pixels: name, shape, classes and every label (what checks and estimates need). */
+export interface DatasetMeta {
+  readonly name: string;
+  readonly classes: number;
+  readonly classNames: readonly string[];
+  readonly shape: ImageShape;
+  readonly trainLabels: Int32Array;
+  readonly testLabels: Int32Array;
+  readonly source: string;
+}

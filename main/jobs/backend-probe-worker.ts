@@ -2,10 +2,10 @@
 // the main thread learns which backend jobs will get without loading TF.js (or CUDA) itself.
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, type BackendRequest } from '../lab/backend/index.js';
-import { wireError } from './job-events.js';
+import { threadError } from './event-payloads.js';
 
 const request = workerData as BackendRequest;
 selectBackend(request).then(
   (choice) => parentPort?.postMessage({ ok: true, choice }),
-  (e: unknown) => parentPort?.postMessage({ ok: false, error: wireError(e) }),
+  (e: unknown) => parentPort?.postMessage({ ok: false, error: threadError(e) }),
 );

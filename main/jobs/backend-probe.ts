@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice, BackendRequest } from '../lab/backend/index.js';
-import { fromWire } from './job-events.js';
-import type { WireError } from './protocol.js';
+import { fromThread } from './event-payloads.js';
+import type { ThreadError } from './protocol.js';
 import { workerUrl } from './worker-url.js';
 
 /**
@@ -12,10 +12,10 @@ export function probeBackend(request: BackendRequest = 'auto'): Promise<BackendC
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerUrl('backend-probe-worker'), { workerData: request });
     let answered = false;
-    worker.once('message', (m: { ok: true; choice: BackendChoice } | { ok: false; error: WireError }) => {
+    worker.once('message', (m: { ok: true; choice: BackendChoice } | { ok: false; error: ThreadError }) => {
       answered = true;
       if (m.ok) resolve(m.choice);
-      else reject(fromWire(m.error));
+      else reject(fromThread(m.error));
       void worker.terminate();
     });
     worker.once('error', (e) => {

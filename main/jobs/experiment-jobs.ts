@@ -1,5 +1,5 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
-import type { RoundCheckpoint } from '../lab/events.js';
+import type { RoundCheckpoint } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
 import type { RunResult } from '../lab/run-result.js';
 import type { Job, JobHooks, JobPool } from './pool.js';

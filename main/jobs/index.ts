@@ -18,5 +18,5 @@ export {
 } from './pool.js';
 export { probeBackend } from './backend-probe.js';
 export { submitExperiment, type ExperimentJobs, type ExperimentJobsOptions } from './experiment-jobs.js';
-export { PROGRESS_PER_SECOND } from './job-events.js';
-export type { JobSpec, JobStatus, WireError } from './protocol.js';
+export { PROGRESS_PER_SECOND } from './event-payloads.js';
+export type { JobSpec, JobStatus, ThreadError } from './protocol.js';

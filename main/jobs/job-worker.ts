@@ -4,24 +4,24 @@
 // writer) and acks, and only then does the next round start, so a crash never loses a stored round.
 import { parentPort, workerData } from 'node:worker_threads';
 import { LabError } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import { parseExperimentConfig } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import { selectBackend } from '../lab/backend/index.js';
 import { createContext } from '../lab/context.js';
-import type { LabEvent, LabSink, RoundCheckpoint } from '../lab/events.js';
+import type { LabEvent, LabSink, RoundCheckpoint } from '../lab/lab-sink.js';
 import { runMethod } from '../lab/run-method.js';
 import { evaluateJob } from './evaluate-job.js';
 import {
   createCurveSampler,
   createThrottle,
-  fromWire,
+  fromThread,
   progressPayload,
   PROGRESS_PER_SECOND,
   roundPayload,
-  wireError,
+  threadError,
   type EventRef,
-} from './job-events.js';
+} from './event-payloads.js';
 import { startPartitionWorkers, type PartitionWorkers } from './partition-workers.js';
 import { STOP, type JobWorkerData, type JobWorkerMessage, type ToJobWorker } from './protocol.js';
 
@@ -59,7 +59,7 @@ port.on('message', (m: ToJobWorker) => {
     const a = awaiting;
     awaiting = undefined;
     if (m.type === 'ack') a.resolve();
-    else a.reject(fromWire(m.error));
+    else a.reject(fromThread(m.error));
   }
 });
 
@@ -117,7 +117,7 @@ async function run(): Promise<void> {
       const status = Atomics.load(stopFlag, 0) === STOP.pause ? 'paused' : 'cancelled';
       finish({ event: 'run.finished', payload: { ...ref(), status, rounds: stored, lastRound, seconds: seconds() } });
     } else {
-      finish({ event: 'run.failed', payload: { ...ref(), status: 'failed', error: wireError(e), rounds: stored, lastRound, seconds: seconds() } });
+      finish({ event: 'run.failed', payload: { ...ref(), status: 'failed', error: threadError(e), rounds: stored, lastRound, seconds: seconds() } });
     }
   }
 }

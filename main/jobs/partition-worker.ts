@@ -7,9 +7,9 @@ import { loadDataset } from '../data/registry.js';
 import { selectBackend } from '../lab/backend/index.js';
 import { localPartitionTrainer } from '../lab/colt.js';
 import { createContext } from '../lab/context.js';
-import type { LabEvent, LabSink } from '../lab/events.js';
+import type { LabEvent, LabSink } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
-import { wireError } from './job-events.js';
+import { threadError } from './event-payloads.js';
 import { STOP, type PartitionTask, type PartitionWorkerData, type PartitionWorkerMessage } from './protocol.js';
 
 const data = workerData as PartitionWorkerData;
@@ -48,7 +48,7 @@ async function handle(t: PartitionTask): Promise<void> {
     for (const map of [r.weights, r.buffers]) for (const v of map.values()) buffers.add(v.buffer as ArrayBuffer);
     post({ type: 'result', task: t.task, result: r }, [...buffers]);
   } catch (e) {
-    post({ type: 'error', task: t.task, error: wireError(e) });
+    post({ type: 'error', task: t.task, error: threadError(e) });
   }
 }
 

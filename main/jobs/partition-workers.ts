@@ -1,8 +1,8 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { LabError } from '../contract/errors.js';
 import type { PartitionResult, PartitionRunner } from '../lab/context.js';
-import type { ProgressEvent } from '../lab/events.js';
-import { fromWire, wireError } from './job-events.js';
+import type { ProgressEvent } from '../lab/lab-sink.js';
+import { fromThread, threadError } from './event-payloads.js';
 import type { PartitionTask, PartitionWorkerData, PartitionWorkerMessage } from './protocol.js';
 import { workerUrl } from './worker-url.js';
 
@@ -52,15 +52,15 @@ export function startPartitionWorkers(
       if (!p) return;
       pending.delete(m.task);
       if (m.type === 'result') p.resolve(m.result);
-      else p.reject(fromWire(m.error));
+      else p.reject(fromThread(m.error));
     });
     w.on('error', (e) => {
       crash = e;
-      failAll(i, fromWire(wireError(e)));
+      failAll(i, fromThread(threadError(e)));
     });
     w.on('exit', (code) => {
       if (closing) return;
-      failAll(i, crash ? fromWire(wireError(crash)) : new LabError('internal', `partition worker ${i + 1} exited unexpectedly (code ${code})`));
+      failAll(i, crash ? fromThread(threadError(crash)) : new LabError('internal', `partition worker ${i + 1} exited unexpectedly (code ${code})`));
     });
     return w;
   });

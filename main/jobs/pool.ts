@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { invalidInput, LabError } from '../contract/errors.js';
-import { isRunEventMessage, type RunEventMessage } from '../contract/events.js';
+import { isRunEventMessage, type RunEventMessage } from '../contract/run-events.js';
 import type { BackendChoice, BackendRequest } from '../lab/backend/index.js';
-import type { ProgressEvent, RoundCheckpoint, RoundRecord } from '../lab/events.js';
-import { wireError } from './job-events.js';
-import { STOP, type JobSpec, type JobStatus, type JobWorkerData, type JobWorkerMessage, type ToJobWorker, type WireError } from './protocol.js';
+import type { ProgressEvent, RoundCheckpoint, RoundRecord } from '../lab/lab-sink.js';
+import { threadError } from './event-payloads.js';
+import { STOP, type JobSpec, type JobStatus, type JobWorkerData, type JobWorkerMessage, type ToJobWorker, type ThreadError } from './protocol.js';
 import { workerUrl } from './worker-url.js';
 
 /** The backend as the pool needs it: its name and the package providing it. */
@@ -50,7 +50,7 @@ export interface JobOutcome {
   readonly rounds: readonly RoundRecord[];
   /** The run's last stored checkpoint (this job's, or the one it resumed from): where a resume continues. */
   readonly lastCheckpoint?: RoundCheckpoint;
-  readonly error?: WireError;
+  readonly error?: ThreadError;
 }
 
 /** Whether a backend runs on a CUDA GPU (tfjs-node-gpu). */
@@ -94,7 +94,7 @@ export class Job {
   readonly done: Promise<JobOutcome>;
   private statusValue: JobStatus = 'queued';
   private readonly storedRounds: RoundRecord[] = [];
-  private errorValue: WireError | undefined;
+  private errorValue: ThreadError | undefined;
   private settleDone!: (o: JobOutcome) => void;
 
   constructor(
@@ -121,7 +121,7 @@ export class Job {
   }
 
   /** Why it failed. */
-  get error(): WireError | undefined {
+  get error(): ThreadError | undefined {
     return this.errorValue;
   }
 
@@ -147,7 +147,7 @@ export class Job {
   }
 
   /** @internal */
-  settle(status: JobOutcome['status'], error?: WireError): void {
+  settle(status: JobOutcome['status'], error?: ThreadError): void {
     this.statusValue = status;
     this.errorValue = error;
     this.settleDone({
@@ -280,7 +280,7 @@ export class JobPool {
       worker.stdout.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     } catch (e) {
       this.used -= slots;
-      const error = wireError(e);
+      const error = threadError(e);
       job.settle('failed', error);
       queueMicrotask(() => this.pump());
       this.emit(job, { event: 'run.failed', payload: { ...this.ref(job, 1), status: 'failed', error, rounds: 0, lastRound: null, seconds: 0 } });
@@ -313,7 +313,7 @@ export class JobPool {
         await this.options.onRoundDone?.(c, job, m.progress);
         await job.hooks.onRoundDone?.(c, job, m.progress);
       } catch (e) {
-        this.send(r, { type: 'nack', round: c.record.round, error: wireError(e) });
+        this.send(r, { type: 'nack', round: c.record.round, error: threadError(e) });
         return;
       }
       job.addRound(c);
@@ -346,7 +346,7 @@ export class JobPool {
       seconds: (performance.now() - r.started) / 1000,
     };
     if (r.stopping) return { event: 'run.finished', payload: { ...base, status: r.stopping } };
-    const error = r.crash !== undefined ? wireError(r.crash) : { code: 'internal' as const, message: `the job's worker exited unexpectedly (code ${code})` };
+    const error = r.crash !== undefined ? threadError(r.crash) : { code: 'internal' as const, message: `the job's worker exited unexpectedly (code ${code})` };
     return { event: 'run.failed', payload: { ...base, status: 'failed', error } };
   }
 

@@ -1,10 +1,10 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import type { LabErrorCode } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { BackendRequest } from '../lab/backend/index.js';
 import type { PartitionResult, PartitionStart } from '../lab/context.js';
-import type { ProgressEvent, RoundCheckpoint } from '../lab/events.js';
+import type { ProgressEvent, RoundCheckpoint } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
 import type { WeightMap } from '../lab/weights.js';
 
@@ -16,7 +16,7 @@ import type { WeightMap } from '../lab/weights.js';
 export type JobStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled' | 'paused';
 
 /** A LabError as it crosses a thread boundary. */
-export interface WireError {
+export interface ThreadError {
   readonly code: LabErrorCode;
   readonly message: string;
 }
@@ -74,7 +74,7 @@ export type JobWorkerMessage = RunEventMessage | CheckpointMessage;
 /** Main thread → job worker. */
 export type ToJobWorker =
   | { readonly type: 'ack'; readonly round: number }
-  | { readonly type: 'nack'; readonly round: number; readonly error: WireError }
+  | { readonly type: 'nack'; readonly round: number; readonly error: ThreadError }
   | { readonly type: 'stop' };
 
 /** workerData of a COLT partition worker (one seed of one experiment). */
@@ -101,4 +101,4 @@ export interface PartitionTask {
 export type PartitionWorkerMessage =
   | { readonly type: 'progress'; readonly event: ProgressEvent }
   | { readonly type: 'result'; readonly task: number; readonly result: PartitionResult }
-  | { readonly type: 'error'; readonly task: number; readonly error: WireError };
+  | { readonly type: 'error'; readonly task: number; readonly error: ThreadError };

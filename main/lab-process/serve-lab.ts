@@ -132,4 +132,3 @@ export function serveLab(channel: LabChannel, options: ServeLabOptions = {}): Se
 
   return { done };
 }
-

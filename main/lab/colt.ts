@@ -1,7 +1,7 @@
 import { coltHeadInit } from '../contract/experiment-config.js';
 import { invalidInput } from '../contract/errors.js';
 import { buildModel, makeSplits, recipeOf, type LabContext, type PartitionResult, type PartitionStart, type Splits } from './context.js';
-import type { RoundCheckpoint, RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './lab-sink.js';
 import { partitionData } from './experiment-splits.js';
 import { intersectMasks, meanPairwiseJaccard, onesMask, sparsity, type Mask } from './masks.js';
 import type { ModelDef } from './models/types.js';

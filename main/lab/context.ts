@@ -2,7 +2,7 @@ import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { invalidInput, LabError } from '../contract/errors.js';
 import type { Augmentation, Dataset } from '../data/types.js';
 import { checkRunnable } from './config-checks.js';
-import type { EvaluationRecord, LabSink } from './events.js';
+import type { EvaluationRecord, LabSink } from './lab-sink.js';
 import type { Mask } from './masks.js';
 import { countWeights, getModel } from './models/registry.js';
 import type { ModelDef } from './models/types.js';
@@ -99,17 +99,18 @@ export function buildModel(config: ExperimentConfig, shape: readonly [number, nu
   return withInitialiser(def, config.init);
 }
 
+/** An experiment's model definitions, after every check that needs the model or the data. */
+export interface CheckedExperiment {
+  readonly def: ModelDef;
+  readonly evalDef: ModelDef;
+}
+
 /**
- * Builds the context and refuses, before anything trains, every config that cannot work or that
- * a method would ignore (config-checks.ts): shapes, data sizes, partitions, rewind points, rates.
+ * Refuses, before anything trains or is recorded, every config that cannot work on this data or
+ * that a method would ignore (config-checks.ts): shapes, data sizes, partitions, rewind points,
+ * rates. Reads only shapes, classes and labels, so a pixel-less labelDataset will do.
  */
-export function createContext(
-  config: ExperimentConfig,
-  dataset: Dataset,
-  evalDataset: Dataset,
-  sink: LabSink,
-  options: { signal?: AbortSignal; clock?: () => number; partitionRunner?: PartitionRunner } = {},
-): LabContext {
+export function checkExperiment(config: ExperimentConfig, dataset: Dataset, evalDataset: Dataset): CheckedExperiment {
   const def = buildModel(config, dataset.shape, dataset.classes, dataset.name);
   if (evalDataset.shape.join('x') !== dataset.shape.join('x')) {
     throw invalidInput(
@@ -120,6 +121,18 @@ export function createContext(
   const evalDef = buildModel(config, evalDataset.shape, evalDataset.classes, evalDataset.name);
   checkRunnable(config, { dataset, evalDataset, def });
   checkStopTarget(config, def);
+  return { def, evalDef };
+}
+
+/** Builds the context a run trains in (in the job worker, once per run), after checkExperiment's checks. */
+export function createContext(
+  config: ExperimentConfig,
+  dataset: Dataset,
+  evalDataset: Dataset,
+  sink: LabSink,
+  options: { signal?: AbortSignal; clock?: () => number; partitionRunner?: PartitionRunner } = {},
+): LabContext {
+  const { def, evalDef } = checkExperiment(config, dataset, evalDataset);
   return { config, dataset, evalDataset, def, evalDef, totalWeights: countWeights(def), sink, ...options };
 }
 

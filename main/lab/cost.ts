@@ -1,6 +1,6 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
-import type { RoundRecord } from './events.js';
+import type { RoundRecord } from './lab-sink.js';
 import { labelView, makeSplits, partitionData } from './experiment-splits.js';
 import { iterationOf, samplesOfSteps, trainingLength } from './schedule.js';
 

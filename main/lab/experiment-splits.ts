@@ -1,6 +1,6 @@
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { classPartitions, contiguousClassMap, limit, randomPartitions, validationSplit } from '../data/splits.js';
-import type { Dataset, ImageSet } from '../data/types.js';
+import type { Dataset, DatasetMeta, ImageSet } from '../data/types.js';
 
 /** Train / validation / test sets of one seed, after the config's limits and split. */
 export interface Splits {
@@ -53,4 +53,25 @@ export function partitionData(config: ExperimentConfig, dataset: Dataset, seed: 
 export function labelView(dataset: Dataset): Dataset {
   const shrink = (set: ImageSet): ImageSet => ({ images: new Uint8Array(set.count), labels: set.labels, count: set.count, shape: [1, 1, 1] });
   return { ...dataset, shape: [1, 1, 1], train: shrink(dataset.train), test: shrink(dataset.test) };
+}
+
+/**
+ * A dataset known only by its metadata, in labelView's form (one zero byte per image, no pixels)
+ * with the real image shape: what the config checks and estimates read. Its checksum is empty
+ * (the checksum covers the pixels), so it is never recorded.
+ */
+export function labelDataset(meta: DatasetMeta): Dataset {
+  const set = (labels: Int32Array): ImageSet => ({ images: new Uint8Array(labels.length), labels, count: labels.length, shape: [1, 1, 1] });
+  const channels = meta.shape[2];
+  return {
+    name: meta.name,
+    classes: meta.classes,
+    classNames: meta.classNames,
+    shape: meta.shape,
+    train: set(meta.trainLabels),
+    test: set(meta.testLabels),
+    checksum: '',
+    source: meta.source,
+    normalization: { mean: new Array<number>(channels).fill(0), std: new Array<number>(channels).fill(1) },
+  };
 }

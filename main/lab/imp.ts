@@ -1,7 +1,7 @@
 import { Rng } from '../common/random.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { makeSplits, recipeOf, type LabContext } from './context.js';
-import type { RoundCheckpoint, RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './lab-sink.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
 import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly, prunesFromSelected } from './pruning.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';

@@ -86,7 +86,7 @@ export function sparsity(mask: Mask, totalWeights: number): SparsityReport {
 }
 
 /** Jaccard index |A∩B| / |A∪B| of the kept weights of two masks, per layer and overall. */
-export function jaccard(a: Mask, b: Mask): { overall: number; perLayer: Record<string, number> } {
+export function maskJaccard(a: Mask, b: Mask): { overall: number; perLayer: Record<string, number> } {
   const perLayer: Record<string, number> = {};
   let inter = 0;
   let union = 0;
@@ -112,7 +112,7 @@ export function meanPairwiseJaccard(masks: readonly Mask[]): number {
   let pairs = 0;
   for (let i = 0; i < masks.length; i++) {
     for (let j = i + 1; j < masks.length; j++) {
-      sum += jaccard(masks[i], masks[j]).overall;
+      sum += maskJaccard(masks[i], masks[j]).overall;
       pairs++;
     }
   }

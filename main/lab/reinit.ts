@@ -1,5 +1,5 @@
 import { makeSplits, recipeOf, type LabContext } from './context.js';
-import type { RoundCheckpoint, RoundRecord } from './events.js';
+import type { RoundCheckpoint, RoundRecord } from './lab-sink.js';
 import { sparsity, type Mask } from './masks.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
 import { evaluateTicket } from './ticket-eval.js';

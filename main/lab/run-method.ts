@@ -2,7 +2,7 @@ import { invalidInput } from '../contract/errors.js';
 import type { Method } from '../contract/experiment-config.js';
 import { runColt } from './colt.js';
 import type { LabContext } from './context.js';
-import type { RoundCheckpoint } from './events.js';
+import type { RoundCheckpoint } from './lab-sink.js';
 import { runImp } from './imp.js';
 import type { Mask } from './masks.js';
 import { runReinit } from './reinit.js';

@@ -1,5 +1,5 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
-import type { EvaluationRecord, RoundRecord } from './events.js';
+import type { EvaluationRecord, RoundRecord } from './lab-sink.js';
 import type { SparsityReport } from './masks.js';
 import type { TrainResult } from './train.js';
 

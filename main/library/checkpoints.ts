@@ -1,5 +1,5 @@
 import { LabError } from '../contract/errors.js';
-import type { RoundCheckpoint } from '../lab/events.js';
+import type { RoundCheckpoint } from '../lab/lab-sink.js';
 import type { WeightMap } from '../lab/weights.js';
 import { isoNow, type Db } from './db.js';
 import { deleteOrphanTensors, getTensor, putTensor } from './tensors.js';

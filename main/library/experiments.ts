@@ -1,10 +1,12 @@
+import type { z } from 'zod';
+import type { experimentSummarySchema, runStatusSchema } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
 import { parseExperimentConfig, type ExperimentConfig } from '../contract/experiment-config.js';
 import { isoNow, type Db } from './db.js';
 import { deleteOrphanTensors } from './tensors.js';
 
-/** Where an experiment or run stands. `interrupted` runs resume; `pending` runs have not started. */
-export type RunStatus = 'pending' | 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted';
+/** Where an experiment or run stands (the contract's run status). `interrupted` runs resume; `pending` runs have not started. */
+export type RunStatus = z.output<typeof runStatusSchema>;
 
 /** An experiment: one config, its dataset(s) and the runs (method × seed) it made. */
 export interface ExperimentRow {
@@ -95,24 +97,11 @@ export function refreshExperimentStatus(db: Db, id: number, now?: () => Date): R
   return status;
 }
 
-/** An experiment as lists show it, with its runs counted. */
-export interface ExperimentSummary {
-  readonly id: number;
-  readonly name: string;
-  readonly preset: string | null;
-  readonly arch: string;
-  readonly dataset: string;
-  readonly methods: ExperimentConfig['methods'];
-  readonly seeds: number[];
-  readonly status: RunStatus;
-  readonly runs: number;
-  readonly runsFinished: number;
-  readonly created: string;
-  readonly updated: string;
-}
+/** An experiment as lists show it, with its runs counted (the contract's experiment summary). */
+export type ExperimentListRow = z.output<typeof experimentSummarySchema>;
 
 /** Experiments newest first; `search` matches name, arch, dataset or preset (case-insensitive substring). */
-export function listExperiments(db: Db, f: { readonly id?: number; readonly search?: string; readonly limit?: number } = {}): ExperimentSummary[] {
+export function listExperiments(db: Db, f: { readonly id?: number; readonly search?: string; readonly limit?: number } = {}): ExperimentListRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
   if (f.id !== undefined) {

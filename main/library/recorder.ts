@@ -1,5 +1,5 @@
 import type { Method } from '../contract/experiment-config.js';
-import type { LabEvent, LabSink, RoundCheckpoint, RoundRecord } from '../lab/events.js';
+import type { LabEvent, LabSink, RoundCheckpoint, RoundRecord } from '../lab/lab-sink.js';
 import type { ModelDef } from '../lab/models/types.js';
 import { LabError } from '../contract/errors.js';
 import { loadCheckpointState, saveCheckpointState } from './checkpoints.js';

@@ -1,4 +1,4 @@
-import type { EvaluationRecord, RoundRecord } from '../lab/events.js';
+import type { EvaluationRecord, RoundRecord } from '../lab/lab-sink.js';
 import { isoNow, type Db } from './db.js';
 
 /** A stored round: the lab's record plus whether it was the run's last. */
@@ -209,4 +209,9 @@ export function storedSpeed(db: Db, arch: string, backend: string): StoredSpeed 
     )
     .get(arch, backend) as StoredSpeed;
   return r;
+}
+
+/** How many of a run's rounds are stored. */
+export function countRounds(db: Db, runId: number): number {
+  return db.prepare('SELECT count(*) FROM rounds WHERE run_id = ?').pluck().get(runId) as number;
 }

@@ -244,3 +244,8 @@ function toRow(r: RawRun): RunRow {
     finished: r.finished,
   };
 }
+
+/** A run's status and error as stored (undefined for an unknown id). */
+export function runState(db: Db, id: number): { status: RunStatus; error: string | null } | undefined {
+  return db.prepare('SELECT status, error FROM runs WHERE id = ?').get(id) as { status: RunStatus; error: string | null } | undefined;
+}

@@ -1,6 +1,7 @@
 import { LabError } from '../contract/errors.js';
 import type { Executor, GridAxis, SlurmOptions, SweepState, TaskState } from '../contract/sweep-config.js';
 import { isoNow, type Db } from './db.js';
+import { runState } from './runs.js';
 
 /** What a sweep keeps of how it was asked for, so resubmissions and retries do the same. */
 export interface SweepSpec {
@@ -185,6 +186,11 @@ export function refreshSweepStatus(db: Db, id: number, now?: () => Date): SweepS
 export function runIdsOfTask(db: Db, t: Pick<SweepTaskRow, 'experimentId' | 'methods' | 'seed'>): number[] {
   const rows = db.prepare('SELECT id, method FROM runs WHERE experiment_id = ? AND seed = ? ORDER BY id').all(t.experimentId, t.seed) as { id: number; method: string }[];
   return rows.filter((r) => t.methods.includes(r.method)).map((r) => r.id);
+}
+
+/** Whether every run of a task is finished in the library. */
+export function taskRunsFinished(db: Db, t: Pick<SweepTaskRow, 'experimentId' | 'methods' | 'seed'>): boolean {
+  return runIdsOfTask(db, t).every((id) => runState(db, id)?.status === 'finished');
 }
 
 function toSweep(r: RawSweep): SweepRow {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LabError } from '../contract/errors.js';
-import type { ExperimentConfig } from '../contract/experiment-config.js';
+import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import { countViolations, sparsity, type Mask } from '../lab/masks.js';
 import { countWeights } from '../lab/models/registry.js';
 import type { ModelDef } from '../lab/models/types.js';
@@ -193,6 +193,47 @@ export function getTicketRow(db: Db, id: number): TicketRow {
 /** The ticket a run's round produced, if stored. */
 export function ticketOfRound(db: Db, runId: number, round: number): number | undefined {
   return db.prepare('SELECT id FROM tickets WHERE run_id = ? AND round = ?').pluck().get(runId, round) as number | undefined;
+}
+
+/** The tickets a run's rounds produced: round → ticket id. */
+export function ticketIdsByRound(db: Db, runId: number): Map<number, number> {
+  return new Map(db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(runId) as [number, number][]);
+}
+
+/** A run's tickets in round order, each with its sparsity and its round's test accuracy. */
+export function runTicketRounds(db: Db, runId: number): { round: number; ticketId: number; sparsity: number; testAccuracy: number | null }[] {
+  const rows = db
+    .prepare('SELECT t.round, t.id, t.sparsity, x.test_accuracy FROM tickets t LEFT JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.run_id = ? ORDER BY t.round')
+    .raw()
+    .all(runId) as [number, number, number, number | null][];
+  return rows.map(([round, ticketId, sparsity, testAccuracy]) => ({ round, ticketId, sparsity, testAccuracy }));
+}
+
+/** The test accuracy of the round that made each of these (run-made) tickets. */
+export function roundAccuraciesOfTickets(db: Db, ids: readonly number[]): Map<number, number | null> {
+  const out = new Map<number, number | null>();
+  // In chunks: SQLite limits the number of bound parameters.
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = db
+      .prepare(`SELECT t.id, x.test_accuracy FROM tickets t JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.id IN (${chunk.map(() => '?').join(',')})`)
+      .raw()
+      .all(...chunk) as [number, number | null][];
+    for (const [id, acc] of rows) out.set(id, acc);
+  }
+  return out;
+}
+
+/** An experiment's tickets, ordered by round, method, seed. */
+export function experimentTickets(db: Db, experimentId: number): { ticketId: number; runId: number; method: Method; seed: number; round: number; sparsity: number }[] {
+  const rows = db
+    .prepare(
+      `SELECT t.id, t.run_id, r.method, r.seed, t.round, t.sparsity FROM tickets t JOIN runs r ON r.id = t.run_id
+       WHERE r.experiment_id = ? ORDER BY t.round, r.method, r.seed, t.id`,
+    )
+    .raw()
+    .all(experimentId) as [number, number, Method, number, number, number][];
+  return rows.map(([ticketId, runId, method, seed, round, sparsity]) => ({ ticketId, runId, method, seed, round, sparsity }));
 }
 
 /** The ticket imported from a file with this sha256, if any. */

@@ -1,34 +1,15 @@
+import type { CommandOutput } from '../contract/api.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import { createContext, roundsToTarget } from '../lab/context.js';
+import { roundsToTarget } from '../lab/context.js';
 import { plannedRoundCost, trainCounts, type Cost } from '../lab/cost.js';
 import type { Db } from '../library/db.js';
 import { storedSpeed } from '../library/rounds.js';
 import { defaultConcurrency } from '../jobs/pool.js';
-import { loadExperimentData } from './run-plans.js';
+import { checkExperimentMeta } from '../lab/experiment-data.js';
 
-/** What an experiment will cost: runs, rounds, training images by the one definition (lab/cost.ts), and time at the speed past runs had here. */
-export interface CostEstimate {
-  readonly runs: number;
-  /** Rounds of each run, round 0 included (the round limit, or the rounds IMP needs to the target). */
-  readonly rounds: number;
-  /** Training images to make the tickets (IMP's trainings, COLT's partition trainings). */
-  readonly samples: number;
-  /** Training images to evaluate tickets (COLT's full-data evaluations, transfer evaluations). */
-  readonly evaluationSamples: number;
-  /** Their sum: every training image of the experiment. */
-  readonly trainingSamples: number;
-  /** Images per second one run trained at in the stored rounds of this architecture on this backend. */
-  readonly imagesPerSecond: number | null;
-  /** Runs training at once (`--concurrency`; default one per core on CPU backends, one per GPU). */
-  readonly concurrency: number;
-  /** Training time of all runs one after another. */
-  readonly runSeconds: number | null;
-  /** Wall time with `concurrency` runs at once (each reinit control after its seed's IMP). */
-  readonly seconds: number | null;
-  /** Where the speed comes from, in words. */
-  readonly basis: string;
-}
+/** What an experiment will cost (the contract's `experiments.validate` estimate): runs, rounds, training images by the one definition (lab/cost.ts), and time at the speed past runs had here. */
+export type CostEstimate = NonNullable<CommandOutput<'experiments.validate'>['estimate']>;
 
 /** One run the estimate schedules: its method, seed and images. */
 interface PlannedRun {
@@ -38,16 +19,16 @@ interface PlannedRun {
 }
 
 /**
- * Estimates an experiment's cost before it starts. Loads its data (refusing a config that cannot
- * run, naming the field), counts the training images every round of every run will use with the
- * lab's own length and cost functions, and times them at the images per second this architecture
- * reached on this backend in the library, `concurrency` runs at once.
+ * Estimates an experiment's cost before it starts. Checks the config on its data's metadata
+ * (refusing a config that cannot run, naming the field; no pixel decoded), counts the training
+ * images every round of every run will use with the lab's own length and cost functions, and
+ * times them at the images per second this architecture reached on this backend in the library,
+ * `concurrency` runs at once.
  */
 export async function estimateCost(db: Db, config: ExperimentConfig, dataDir: string, backend?: BackendChoice, concurrency?: number): Promise<CostEstimate> {
-  const { dataset, evalDataset } = await loadExperimentData(config, dataDir);
-  const ctx = createContext(config, dataset, evalDataset, { event: () => undefined });
+  const { dataset, evalDataset, def } = await checkExperimentMeta(config, dataDir);
   const rates = [config.imp.rate ?? config.pruning.rate, config.colt.rate ?? config.pruning.rate];
-  const target = Math.max(...rates.map((r) => roundsToTarget(config, ctx.def, r) ?? config.stop.maxRounds));
+  const target = Math.max(...rates.map((r) => roundsToTarget(config, def, r) ?? config.stop.maxRounds));
   const rounds = Math.min(config.stop.maxRounds, target) + 1;
   const counts = trainCounts(config, dataset, evalDataset);
   const transfer = evalDataset !== dataset;

@@ -1,17 +1,18 @@
 import { appVersion } from '../common/app-version.js';
 import { cacheDir } from '../common/paths.js';
 import { LabError } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import { createContext } from '../lab/context.js';
-import type { RoundCheckpoint } from '../lab/events.js';
+import type { RoundCheckpoint } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
 import type { RunResult } from '../lab/run-result.js';
 import { hasFinalCheckpoint } from '../library/checkpoints.js';
 import { writeTransaction, type Db } from '../library/db.js';
 import { refreshExperimentStatus } from '../library/experiments.js';
+import { checkExperiment } from '../lab/context.js';
+import type { ModelDef } from '../lab/models/types.js';
 import { createRecorder, loadResumePoint } from '../library/recorder.js';
 import { listRounds } from '../library/rounds.js';
 import { getRun, runsOfExperiment, setRunStatus, type RunRow } from '../library/runs.js';
@@ -41,6 +42,8 @@ export interface ExperimentRun {
   readonly config: ExperimentConfig;
   readonly dataset: Dataset;
   readonly evalDataset: Dataset;
+  /** The model the config passed checkExperiment with (ExperimentData.def); absent: checked here. */
+  readonly def?: ModelDef;
   readonly backend: BackendChoice;
   /** Where registered datasets are listed (the jobs load the data themselves). */
   readonly dataDir: string;
@@ -84,10 +87,9 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
     if (id === undefined) throw new LabError('internal', `experiment e${o.experimentId} has no run for ${method}, seed ${seed}`);
     return id;
   };
-  const ctx = createContext(o.config, o.dataset, o.evalDataset, { event: () => undefined });
   const recorder = createRecorder({
     db,
-    def: ctx.def,
+    def: o.def ?? checkExperiment(o.config, o.dataset, o.evalDataset).def,
     experimentId: o.experimentId,
     runIdOf,
     dataset: { name: o.dataset.name, checksum: o.dataset.checksum },

@@ -1,10 +1,10 @@
 import { jaccardMatrix } from '../analysis/index.js';
 import { LabError } from '../contract/errors.js';
-import type { Method } from '../contract/experiment-config.js';
-import { getPreset } from '../lab/presets.js';
+import { getPreset } from '../presets/presets.js';
 import type { Db } from '../library/db.js';
 import { getExperiment } from '../library/experiments.js';
-import { loadMasks } from './ticket-views.js';
+import { ticketMasks } from '../library/ticket-layers.js';
+import { experimentTickets } from '../library/tickets.js';
 
 // What the experiment screen shows beyond experiments.get: the overlap of all its tickets, and the
 // preset it started from with every default filled in.
@@ -15,20 +15,14 @@ export const MATRIX_LIMIT = 200;
 /** The Jaccard matrix of an experiment's tickets (optionally only some rounds), each pair next to its random-chance value. */
 export function experimentJaccard(db: Db, input: { id: number; rounds?: number[] }) {
   getExperiment(db, input.id);
-  const rows = db
-    .prepare(
-      `SELECT t.id, t.run_id, r.method, r.seed, t.round, t.sparsity FROM tickets t JOIN runs r ON r.id = t.run_id
-       WHERE r.experiment_id = ? ORDER BY t.round, r.method, r.seed, t.id`,
-    )
-    .raw()
-    .all(input.id) as [number, number, Method, number, number, number][];
+  const all = experimentTickets(db, input.id);
   const wanted = input.rounds ? new Set(input.rounds) : null;
-  const tickets = rows.filter((r) => wanted === null || wanted.has(r[4])).map(([ticketId, runId, method, seed, round, sparsity]) => ({ ticketId, runId, method, seed, round, sparsity }));
+  const tickets = all.filter((t) => wanted === null || wanted.has(t.round));
   if (tickets.length > MATRIX_LIMIT) {
     throw new LabError('invalid_input', `field 'input.rounds': experiment e${input.id} has ${tickets.length} tickets in the chosen rounds; pick rounds with at most ${MATRIX_LIMIT}`, { field: 'rounds' });
   }
-  const rounds = [...new Set(rows.map((r) => r[4]))].sort((a, b) => a - b);
-  return { experimentId: input.id, rounds, tickets, ...jaccardMatrix(tickets.map((t) => loadMasks(db, t.ticketId))) };
+  const rounds = [...new Set(all.map((t) => t.round))].sort((a, b) => a - b);
+  return { experimentId: input.id, rounds, tickets, ...jaccardMatrix(tickets.map((t) => ticketMasks(db, t.ticketId))) };
 }
 
 /** A preset's config with every default filled in (what an experiment's config is compared with), or null. */

@@ -6,30 +6,33 @@ import { appVersion } from '../common/app-version.js';
 import { appDataDir } from '../common/paths.js';
 import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import { experimentConfigSchema, parseExperimentConfig } from '../contract/experiment-config.js';
 import { addDataset, listDatasets } from '../data/registry.js';
 import type { BackendChoice } from '../lab/backend/index.js';
-import { getPreset, listPresets } from '../lab/presets.js';
+import { getPreset, listPresets } from '../presets/presets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
 import { exportTicketBytes, exportTicketFile, prepareTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
-import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
+import { ticketMaskShapes } from '../library/ticket-layers.js';
+import { deleteImportedTicket, getTicketRow, listTickets, loadTicket, runTicketRounds, ticketIdsByRound } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
 import { roundCosts } from '../lab/cost.js';
-import { roundPayload } from '../jobs/job-events.js';
+import { roundPayload } from '../jobs/event-payloads.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
 import { experimentJaccard, presetConfigOf } from './experiment-views.js';
-import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
+import { finiteOrNull } from '../common/finite.js';
+import { runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
 import { startEvaluation } from './ticket-evaluation.js';
 import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
 import { getTicketOrigin, listEvaluations, reconcileStaleEvaluations } from '../library/ticket-records.js';
 import { RunManager } from './run-manager.js';
-import { loadExperimentData, recordExperiment } from './run-plans.js';
+import { loadExperimentData } from '../lab/experiment-data.js';
+import { recordExperiment } from '../library/record-experiment.js';
 import { estimateSweep, SweepCommands } from './sweep-commands.js';
 
 /** What the service needs from its host: folders, the backend chosen at start, and which folders clients may name. */
@@ -243,7 +246,7 @@ export class LabService {
       'runs.list': async (f) => listRuns(this.db, { ...f, limit: f.limit ?? 1000 }).map(runSummaryOf),
       'runs.get': async ({ id }) => {
         const run = getRun(this.db, id);
-        const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
+        const tickets = ticketIdsByRound(this.db, id);
         const stored = listRounds(this.db, id);
         const costs = new Map(roundCosts(stored).map((c) => [c.round, c]));
         return {
@@ -300,13 +303,8 @@ export class LabService {
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);
-        const shapes = this.db.prepare('SELECT layer, shape, kept, total FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as { layer: string; shape: string; kept: number; total: number }[];
-        const rounds =
-          row.runId === null
-            ? []
-            : (this.db.prepare('SELECT t.round, t.id, t.sparsity, x.test_accuracy FROM tickets t LEFT JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.run_id = ? ORDER BY t.round').raw().all(row.runId) as [number, number, number, number | null][]).map(
-                ([round, ticketId, sparsity, acc]) => ({ round, ticketId, sparsity, testAccuracy: finiteOrNull(acc) }),
-              );
+        const shapes = ticketMaskShapes(this.db, id);
+        const rounds = row.runId === null ? [] : runTicketRounds(this.db, row.runId).map((r) => ({ ...r, testAccuracy: finiteOrNull(r.testAccuracy) }));
         return {
           ticket: {
             ...ticketSummaryOf(this.db, row),
@@ -318,7 +316,7 @@ export class LabService {
             appVersion: row.appVersion,
             prunableLayers: row.prunable,
           },
-          layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
+          layers: shapes.map((s) => ({ name: s.layer, shape: s.shape, weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
           ...ticketModelFacts(this.db, id),
           origin: getTicketOrigin(this.db, id),

@@ -1,10 +1,11 @@
+import { finiteOrNull } from '../common/finite.js';
 import type { z } from 'zod';
 import type { ticketSummarySchema } from '../contract/api.js';
 import type { RunStatus } from '../library/experiments.js';
 import type { Db } from '../library/db.js';
 import type { RunRow, RunSummary } from '../library/runs.js';
 import { originAccuracies } from '../library/ticket-records.js';
-import type { TicketRow } from '../library/tickets.js';
+import { roundAccuraciesOfTickets, type TicketRow } from '../library/tickets.js';
 
 // Library rows as the contract shapes them (main/contract/api.ts): plain JSON, nothing internal.
 
@@ -36,16 +37,7 @@ export function ticketSummaryOf(db: Db, t: TicketRow): z.output<typeof ticketSum
 /** Tickets in lists, with their rounds' test accuracies read in one query. */
 export function ticketSummariesOf(db: Db, tickets: readonly TicketRow[]): z.output<typeof ticketSummarySchema>[] {
   const ids = tickets.filter((t) => t.runId !== null).map((t) => t.id);
-  const accuracies = new Map<number, number | null>();
-  // In chunks: SQLite limits the number of bound parameters.
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const rows = db
-      .prepare(`SELECT t.id, x.test_accuracy FROM tickets t JOIN rounds x ON x.run_id = t.run_id AND x.round = t.round WHERE t.id IN (${chunk.map(() => '?').join(',')})`)
-      .raw()
-      .all(...chunk) as [number, number | null][];
-    for (const [id, acc] of rows) accuracies.set(id, acc);
-  }
+  const accuracies = roundAccuraciesOfTickets(db, ids);
   // An imported ticket's accuracy is what its file stated (its origin), when it stated one.
   for (const [id, acc] of originAccuracies(db, tickets.filter((t) => t.runId === null).map((t) => t.id))) accuracies.set(id, acc);
   return tickets.map((t) => summary(t, accuracies.get(t.id) ?? null));
@@ -74,7 +66,3 @@ function summary(t: TicketRow, accuracy: number | null): z.output<typeof ticketS
   };
 }
 
-/** A finite number or null (JSON has no NaN). */
-export function finiteOrNull(x: number | null | undefined): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}

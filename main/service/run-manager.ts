@@ -1,12 +1,13 @@
 import { LabError } from '../contract/errors.js';
-import type { RunEventMessage } from '../contract/events.js';
+import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import type { Db } from '../library/db.js';
 import { getRun, runsOfExperiment, type RunRow } from '../library/runs.js';
 import { backendRequestFor, JobPool, type Job, type JobHooks, type JobSpec } from '../jobs/index.js';
 import { executeExperiment, type ExperimentExecution } from './experiment-runner.js';
-import { planResume, type ExperimentData } from './run-plans.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { planResume } from './run-plans.js';
 
 /** A run of the pool as `runs.active` shows it. */
 export interface LiveRun {
@@ -70,6 +71,7 @@ export class RunManager {
         config: plan.config,
         dataset: plan.dataset,
         evalDataset: plan.evalDataset,
+        def: plan.def,
         backend: this.o.backend,
         dataDir: this.o.dataDir,
         resume: plan.resume,

@@ -1,54 +1,20 @@
 import os from 'node:os';
-import { appVersion } from '../common/app-version.js';
 import { cacheDir } from '../common/paths.js';
 import { invalidInput, LabError } from '../contract/errors.js';
-import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
+import type { ExperimentConfig } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import { selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
-import { createContext } from '../lab/context.js';
-import { ensureDataset, getDataset } from '../library/datasets.js';
-import { writeTransaction, type Db } from '../library/db.js';
-import { getExperiment, insertExperiment } from '../library/experiments.js';
-import { getRun, insertRun, processAlive, runsOfExperiment, type RunRow } from '../library/runs.js';
+import { checkExperiment } from '../lab/context.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { getDataset } from '../library/datasets.js';
+import type { Db } from '../library/db.js';
+import { getExperiment } from '../library/experiments.js';
+import { getRun, processAlive, runsOfExperiment, type RunRow } from '../library/runs.js';
 import { backendLabel } from './experiment-runner.js';
 
 // What has to be true before an experiment starts or continues, shared by `colt run`/`colt resume`
 // and the app's experiments.create / runs.resume: data loaded and unchanged, nobody else running it.
-
-/** An experiment's training and evaluation data. */
-export interface ExperimentData {
-  readonly dataset: Dataset;
-  readonly evalDataset: Dataset;
-}
-
-/** Loads an experiment's data and refuses a config that cannot work, before the library records anything. */
-export async function loadExperimentData(config: ExperimentConfig, dataDir: string): Promise<ExperimentData> {
-  const dataset = await loadDataset(config.dataset, { dataDir, cacheDir: cacheDir() });
-  const evalDataset =
-    config.evaluationDataset && config.evaluationDataset !== config.dataset ? await loadDataset(config.evaluationDataset, { dataDir, cacheDir: cacheDir() }) : dataset;
-  createContext(config, dataset, evalDataset, { event: () => undefined });
-  return { dataset, evalDataset };
-}
-
-/** Records a new experiment and its runs (method × seed, pending) in one transaction. */
-export function recordExperiment(
-  db: Db,
-  o: ExperimentData & { readonly config: ExperimentConfig; readonly preset?: string },
-): { experimentId: number; runs: { id: number; method: Method; seed: number }[] } {
-  return writeTransaction(db, 'record the new experiment', () => {
-    const datasetId = ensureDataset(db, o.dataset);
-    const evalDatasetId = o.evalDataset === o.dataset ? datasetId : ensureDataset(db, o.evalDataset);
-    const id = insertExperiment(db, { config: o.config, ...(o.preset !== undefined ? { preset: o.preset } : {}), datasetId, evalDatasetId });
-    const runs: { id: number; method: Method; seed: number }[] = [];
-    for (const seed of o.config.seeds) {
-      for (const method of o.config.methods) {
-        runs.push({ id: insertRun(db, { experimentId: id, method, seed, appVersion: appVersion(), datasetChecksum: o.dataset.checksum }), method, seed });
-      }
-    }
-    return { experimentId: id, runs };
-  });
-}
 
 /** The `--backend` request that selects a stored run's backend again. */
 export function backendRequestOf(run: RunRow): BackendRequest {
@@ -69,7 +35,7 @@ export interface ResumePlan extends ExperimentData {
 }
 
 /** Options of a resume. */
-export interface ResumeOptions {
+export interface PlanResumeOptions {
   readonly dataDir: string;
   readonly backend?: BackendRequest;
   /** Take over runs marked running (another machine, or a reused process id). */
@@ -80,7 +46,7 @@ export interface ResumeOptions {
  * Checks that some runs of one experiment can continue: nobody else runs them, a reinit run's
  * IMP run is done or continues too, the data is unchanged; selects the backend they ran on.
  */
-export async function planResume(db: Db, experimentId: number, runs: readonly RunRow[], options: ResumeOptions): Promise<ResumePlan> {
+export async function planResume(db: Db, experimentId: number, runs: readonly RunRow[], options: PlanResumeOptions): Promise<ResumePlan> {
   const host = os.hostname();
   for (const r of runs) {
     if (r.status !== 'running' || options.force) continue;
@@ -123,5 +89,7 @@ export async function planResume(db: Db, experimentId: number, runs: readonly Ru
   if (evalRow && evalDataset.checksum !== evalRow.checksum) {
     throw invalidInput(`evaluation dataset '${evalDataset.name}' has changed since experiment e${experimentId} started; resuming would not reproduce it`);
   }
-  return { experimentId, config, backend, dataset, evalDataset, resume: runs.map((r) => getRun(db, r.id)), notes };
+  // The stored config is checked again against today's data (and code): it was valid when recorded.
+  const { def } = checkExperiment(config, dataset, evalDataset);
+  return { experimentId, config, backend, dataset, evalDataset, def, resume: runs.map((r) => getRun(db, r.id)), notes };
 }

@@ -6,7 +6,7 @@ import { writeTransaction, type Db } from '../library/db.js';
 import { insertEvaluation, updateEvaluation } from '../library/ticket-records.js';
 import { getTicketRow, loadTicket } from '../library/tickets.js';
 import type { RunManager } from './run-manager.js';
-import { loadExperimentData } from './run-plans.js';
+import { loadExperimentData } from '../lab/experiment-data.js';
 
 /** What tickets.evaluate takes: a ticket, the dataset to train it on, and the recipe (the experiment config's own fields). */
 export interface EvaluationRequest {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { invalidInput, LabError } from '../contract/errors.js';
 import { parseExperimentConfig, type ExperimentConfig, type Method } from '../contract/experiment-config.js';
 import { gridPoints, mergeAxes, pointLabel, splitSweepSection, type GridAxis, type GridPoint } from '../contract/sweep-config.js';
-import { applyOverrides } from '../cli/config-overrides.js';
+import { applyOverrides } from '../contract/config-overrides.js';
 
 /** One point of a sweep: its axis values and the experiment config they give. */
 export interface SweepPointPlan {

@@ -3,10 +3,11 @@ import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor } from '../contract/sweep-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
-import { createContext } from '../lab/context.js';
+import { checkExperiment } from '../lab/context.js';
 import { writeTransaction, type Db } from '../library/db.js';
-import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, runIdsOfTask, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
-import { recordExperiment, type ExperimentData } from '../service/run-plans.js';
+import { findSweep, insertSweep, insertSweepTask, listSweepTasks, refreshSweepStatus, resubmitSweep, taskRunsFinished, updateSweepTask, type SweepRow, type SweepSpec, type SweepTaskRow } from '../library/sweeps.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
+import { recordExperiment } from '../library/record-experiment.js';
 import type { SweepPlan } from './grid.js';
 import { shardPath } from './manifest.js';
 
@@ -26,8 +27,7 @@ export async function loadSweepData(plan: SweepPlan, dataDir: string): Promise<E
     try {
       const dataset = await load(p.config.dataset);
       const evalDataset = p.config.evaluationDataset && p.config.evaluationDataset !== p.config.dataset ? await load(p.config.evaluationDataset) : dataset;
-      createContext(p.config, dataset, evalDataset, { event: () => undefined });
-      out.push({ dataset, evalDataset });
+      out.push({ dataset, evalDataset, def: checkExperiment(p.config, dataset, evalDataset).def });
     } catch (e) {
       if (e instanceof LabError && p.label !== '' && (e.code === 'invalid_input' || e.code === 'not_found')) {
         throw new LabError(e.code, `sweep point ${p.index + 1} (${p.label}): ${e.message}`, { ...e.details, point: p.index });
@@ -87,7 +87,7 @@ export function recordSweep(db: Db, plan: SweepPlan, data: readonly ExperimentDa
       const shard = o.dir !== null ? shardPath(o.dir, t.task) : null;
       insertSweepTask(db, sweepId, { task: t.task, experimentId: experimentIds[t.pointIndex], point: point.label, methods: t.methods, seed: t.seed, shard });
       const row = { experimentId: experimentIds[t.pointIndex], methods: t.methods, seed: t.seed };
-      const finished = runIdsOfTask(db, row).every((id) => db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) === 'finished');
+      const finished = taskRunsFinished(db, row);
       const previous = before.get(t.task);
       // Taken up again: what is not finished waits for its executor; what is in flight on Slurm stays as it is.
       if (!previous || previous.state === 'failed' || previous.state === 'cancelled' || finished || o.executor === 'local') {

@@ -8,8 +8,9 @@ import type { SlurmOptions, TaskState } from '../contract/sweep-config.js';
 import type { BackendRequest } from '../lab/backend/index.js';
 import { writeTransaction, type Db } from '../library/db.js';
 import { mergeShard, type MergeReport } from '../library/merge.js';
-import { getSweep, listSweepTasks, refreshSweepStatus, runIdsOfTask, updateSweepTask, type SweepTaskRow } from '../library/sweeps.js';
-import type { ExperimentData } from '../service/run-plans.js';
+import { getSweep, listSweepTasks, refreshSweepStatus, runIdsOfTask, taskRunsFinished, updateSweepTask, type SweepTaskRow } from '../library/sweeps.js';
+import { runState } from '../library/runs.js';
+import type { ExperimentData } from '../lab/experiment-data.js';
 import { arraySpec, sbatchOptions, sbatchScript } from '../jobs/slurm/sbatch-script.js';
 import { stateKind, type QueueEntry, type SlurmClient } from '../jobs/slurm/slurm-client.js';
 import type { SweepPlan } from './grid.js';
@@ -52,11 +53,6 @@ function entryOf(queue: ReadonlyMap<string, QueueEntry>, t: Pick<SweepTaskRow, '
   return queue.get(taskId(t)) ?? (t.jobId !== null ? queue.get(t.jobId) : undefined);
 }
 
-/** Whether every run of a task is finished in the library. */
-function taskFinished(db: Db, t: Pick<SweepTaskRow, 'experimentId' | 'methods' | 'seed'>): boolean {
-  return runIdsOfTask(db, t).every((id) => db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) === 'finished');
-}
-
 /** Merges a task's shard when there is one; a task that ended left its `running` runs killed. */
 function mergeTaskShard(db: Db, t: SweepTaskRow, ended: boolean): MergeReport | undefined {
   if (t.shard === null || !existsSync(t.shard)) return undefined;
@@ -86,7 +82,7 @@ export async function submitSlurmSweep(db: Db, rec: RecordedSweep, plan: SweepPl
     if (inFlight.has(t.task)) continue;
     const merged = mergeTaskShard(db, t, true);
     if (merged) merges.push(merged);
-    if (taskFinished(db, t)) {
+    if (taskRunsFinished(db, t)) {
       finished.push(t.task);
       writeTransaction(db, 'record a finished task', () => updateSweepTask(db, t.sweepId, t.task, { state: 'finished', reason: null }));
     } else submit.push(t.task);
@@ -172,7 +168,7 @@ function logTail(dir: string | null, task: number, lines = 2): string | null {
 function endReason(db: Db, t: SweepTaskRow, entry: QueueEntry | undefined, dir: string | null): string {
   const slurm = entry ? `${entry.state}${entry.reason ? ` (${entry.reason})` : ''}` : 'no longer known to Slurm';
   const errors = runIdsOfTask(db, t)
-    .map((id) => db.prepare('SELECT error FROM runs WHERE id = ?').pluck().get(id) as string | null)
+    .map((id) => runState(db, id)?.error ?? null)
     .filter((e): e is string => e !== null);
   const why = errors[0] ?? logTail(dir, t.task);
   return `ended unfinished: ${slurm}${why ? `; ${why}` : ''}`.slice(0, 1000);
@@ -214,7 +210,7 @@ export async function refreshSlurmSweep(db: Db, sweepId: number, client: SlurmCl
       changes.push({ task: { ...t, state: 'failed', reason }, from: t.state, to: 'failed' });
       continue;
     }
-    if (taskFinished(db, t)) {
+    if (taskRunsFinished(db, t)) {
       writeTransaction(db, 'record a task state', () => updateSweepTask(db, sweepId, t.task, { state: 'finished', slurmState: entry?.state ?? null, reason: null }));
       changes.push({ task: { ...t, state: 'finished' }, from: t.state, to: 'finished', ...(merge ? { merge } : {}) });
       continue;
@@ -295,7 +291,7 @@ export function mergeSweepShards(db: Db, sweepId: number): { merges: MergeReport
     const m = mergeTaskShard(db, t, true);
     if (!m) continue;
     merges.push(m);
-    if (taskFinished(db, t) && t.state !== 'finished') writeTransaction(db, 'record a finished task', () => updateSweepTask(db, sweepId, t.task, { state: 'finished', reason: null }));
+    if (taskRunsFinished(db, t) && t.state !== 'finished') writeTransaction(db, 'record a finished task', () => updateSweepTask(db, sweepId, t.task, { state: 'finished', reason: null }));
   }
   writeTransaction(db, 'record the sweep status', () => refreshSweepStatus(db, sweepId));
   return { merges, skipped };

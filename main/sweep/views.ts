@@ -1,5 +1,6 @@
 import { TASK_STATES, type TaskState } from '../contract/sweep-config.js';
 import type { Db } from '../library/db.js';
+import { countRounds } from '../library/rounds.js';
 import { listSweepTasks, runIdsOfTask, type SweepRow, type SweepTaskRow } from '../library/sweeps.js';
 
 /** A sweep as lists show it: its axes, experiments, Slurm jobs and tasks counted by state. */
@@ -51,9 +52,8 @@ export function sweepSummaryOf(db: Db, s: SweepRow, tasks: readonly SweepTaskRow
 
 /** The tasks of a sweep with their runs and how many of their rounds are in the library. */
 export function sweepTaskViews(db: Db, sweepId: number): SweepTaskView[] {
-  const rounds = db.prepare('SELECT count(*) FROM rounds WHERE run_id = ?').pluck();
   return listSweepTasks(db, sweepId).map(({ sweepId: _s, shard: _f, ...t }) => {
     const runIds = runIdsOfTask(db, t);
-    return { ...t, runIds, roundsMerged: runIds.reduce((n, id) => n + (rounds.get(id) as number), 0) };
+    return { ...t, runIds, roundsMerged: runIds.reduce((n, id) => n + countRounds(db, id), 0) };
   });
 }

@@ -1,6 +1,6 @@
 import type { Method } from '../../main/contract/experiment-config.js';
 import type { LabContext } from '../../main/lab/context.js';
-import type { RoundCheckpoint } from '../../main/lab/events.js';
+import type { RoundCheckpoint } from '../../main/lab/lab-sink.js';
 import type { Mask } from '../../main/lab/masks.js';
 import { runMethod } from '../../main/lab/run-method.js';
 import type { RunResult } from '../../main/lab/run-result.js';

@@ -13,15 +13,15 @@ import { loadDataset } from '../../data/registry.js';
 import { backendInfo, selectBackend } from '../../lab/backend/index.js';
 import { runColt } from '../../lab/colt.js';
 import { createContext } from '../../lab/context.js';
-import type { RoundRecord } from '../../lab/events.js';
+import type { RoundRecord } from '../../lab/lab-sink.js';
 import { getModel } from '../../lab/models/registry.js';
 import { onesMask } from '../../lab/masks.js';
 import { prunableSizes, pruneRandomly, planFromConfig } from '../../lab/pruning.js';
-import { getPreset } from '../../lab/presets.js';
+import { getPreset } from '../../presets/presets.js';
 import { trainModel } from '../../lab/train.js';
 import { initBuffers, initWeights, ModelState } from '../../lab/weights.js';
-import { measureColtParallel, measureEventLoopLag } from '../../jobs/bench-jobs.js';
-import { benchLibrary } from '../../library/bench-library.js';
+import { measureColtParallel, measureEventLoopLag } from '../../bench/jobs-bench.js';
+import { benchLibrary } from '../../bench/library-bench.js';
 import { info, out } from '../output.js';
 
 /** One throughput figure. */

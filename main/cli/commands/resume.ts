@@ -4,7 +4,7 @@ import { invalidInput } from '../../contract/errors.js';
 import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
 import { getExperiment } from '../../library/experiments.js';
 import { getRun, reconcileStaleRuns, runsOfExperiment, type RunRow } from '../../library/runs.js';
-import { planResume, type ResumeOptions as PlanOptions } from '../../service/run-plans.js';
+import { planResume, type PlanResumeOptions as PlanOptions } from '../../service/run-plans.js';
 import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount, parseId } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';

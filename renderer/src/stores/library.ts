@@ -4,17 +4,17 @@ import type { CommandOutput } from '../../../main/contract/api.js';
 import { api } from '../api/index.js';
 
 /** An experiment in lists. */
-export type ExperimentRow = CommandOutput<'experiments.list'>[number];
+export type ExperimentListItem = CommandOutput<'experiments.list'>[number];
 /** A run in lists. */
-export type RunRow = CommandOutput<'runs.list'>[number];
+export type RunListItem = CommandOutput<'runs.list'>[number];
 /** A ticket in lists. */
-export type TicketRow = CommandOutput<'tickets.list'>[number];
+export type TicketListItem = CommandOutput<'tickets.list'>[number];
 
 /** The library's experiments, runs and tickets; search and sort happen in the tables. */
 export const useLibraryStore = defineStore('library', () => {
-  const experiments = ref<ExperimentRow[]>([]);
-  const runs = ref<RunRow[]>([]);
-  const tickets = ref<TicketRow[]>([]);
+  const experiments = ref<ExperimentListItem[]>([]);
+  const runs = ref<RunListItem[]>([]);
+  const tickets = ref<TicketListItem[]>([]);
   const loading = ref(false);
   const error = ref<string | null>(null);
 

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { reactive, ref, shallowRef, triggerRef } from 'vue';
 import type { CommandOutput, WireEvent } from '../../../main/contract/api.js';
-import type { RunEventMessage, RunProgress } from '../../../main/contract/events.js';
+import type { RunEventMessage, RunProgress } from '../../../main/contract/run-events.js';
 import { api } from '../api/index.js';
 import type { LossPoint } from '../charts/loss-curve.js';
 import { createEventBatcher, type EventBatcher } from '../live/event-batch.js';

@@ -4,15 +4,15 @@ import type { CommandOutput } from '../../../main/contract/api.js';
 import { api } from '../api/index.js';
 
 /** A sweep in lists. */
-export type SweepRow = CommandOutput<'sweeps.list'>[number];
+export type SweepListItem = CommandOutput<'sweeps.list'>[number];
 /** One sweep with its tasks and runs. */
 export type SweepDetail = CommandOutput<'sweeps.get'>;
 /** A task of a sweep. */
-export type SweepTaskRow = SweepDetail['tasks'][number];
+export type SweepTaskItem = SweepDetail['tasks'][number];
 
 /** The library's sweeps, and the one open with its tasks (refreshed while it runs: the server asks Slurm). */
 export const useSweepsStore = defineStore('sweeps', () => {
-  const sweeps = ref<SweepRow[]>([]);
+  const sweeps = ref<SweepListItem[]>([]);
   const detail = shallowRef<SweepDetail | null>(null);
   const error = ref<string | null>(null);
   const notice = ref<string | null>(null);

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sameCheckpoint, sameMask } from '../../../main/jobs/bench-jobs.js';
+import { sameCheckpoint, sameMask } from '../../../main/bench/jobs-bench.js';
 import { submitExperiment } from '../../../main/jobs/experiment-jobs.js';
 import { JobPool } from '../../../main/jobs/pool.js';
-import type { RoundCheckpoint } from '../../../main/lab/events.js';
+import type { RoundCheckpoint } from '../../../main/lab/lab-sink.js';
 import { methodSummaries } from '../../../main/analysis/stats.js';
 import { assertJobsBuilt, dataDir, recordingPool, specOf, tinyConfig, WASM } from './helpers.js';
 

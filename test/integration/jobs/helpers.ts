@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseRunEvent, type RunEventMessage } from '../../../main/contract/events.js';
+import { parseRunEvent, type RunEventMessage } from '../../../main/contract/run-events.js';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../../../main/contract/experiment-config.js';
-import type { RoundCheckpoint } from '../../../main/lab/events.js';
+import type { RoundCheckpoint } from '../../../main/lab/lab-sink.js';
 import { JobPool, type Job, type JobPoolOptions, type PoolBackend } from '../../../main/jobs/pool.js';
 import type { JobSpec } from '../../../main/jobs/protocol.js';
 import { ROOT } from '../../helpers/cli.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunProgress } from '../../../main/contract/events.js';
-import { sameMask } from '../../../main/jobs/bench-jobs.js';
+import type { RunProgress } from '../../../main/contract/run-events.js';
+import { sameMask } from '../../../main/bench/jobs-bench.js';
 import type { Job } from '../../../main/jobs/pool.js';
 import { assertJobsBuilt, dataDir, recordingPool, specOf, tinyConfig } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { comparisonSeries, denseBaseline, roundsToReach, type RunRounds } from '../../../main/analysis/comparison.js';
 import type { Method } from '../../../main/contract/experiment-config.js';
-import type { RoundRecord } from '../../../main/lab/events.js';
+import type { RoundRecord } from '../../../main/lab/lab-sink.js';
 import { escapeHtml } from '../../../main/report/escape.js';
 import { summarise } from '../../../main/report/summary.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { methodSummaries, stat, statOfPresent } from '../../../main/analysis/stats.js';
-import type { RoundRecord } from '../../../main/lab/events.js';
+import type { RoundRecord } from '../../../main/lab/lab-sink.js';
 
 describe('stat', () => {
   it('gives the mean and the sample standard deviation (n − 1)', () => {

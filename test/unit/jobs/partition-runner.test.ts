@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../../main/contract/experiment-config.js';
-import { sameCheckpoint } from '../../../main/jobs/bench-jobs.js';
+import { sameCheckpoint } from '../../../main/bench/jobs-bench.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { localPartitionTrainer, runColt } from '../../../main/lab/colt.js';
 import { createContext, type PartitionRunner } from '../../../main/lab/context.js';
-import type { RoundCheckpoint } from '../../../main/lab/events.js';
+import type { RoundCheckpoint } from '../../../main/lab/lab-sink.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 
 const config = parseExperimentConfig({

@@ -5,7 +5,7 @@ import { selectBackend } from '../../../main/lab/backend/index.js';
 import { localPartitionTrainer } from '../../../main/lab/colt.js';
 import { createContext, makeSplits } from '../../../main/lab/context.js';
 import { evaluate } from '../../../main/lab/evaluate.js';
-import type { LabEvent, RoundCheckpoint, RoundRecord, Ticket } from '../../../main/lab/events.js';
+import type { LabEvent, RoundCheckpoint, RoundRecord, Ticket } from '../../../main/lab/lab-sink.js';
 import { countMask, intersectMasks, type Mask } from '../../../main/lab/masks.js';
 import { planFromConfig, pruneByMagnitude } from '../../../main/lab/pruning.js';
 import { trainLoop } from '../../../main/lab/train-loop.js';

@@ -66,7 +66,7 @@ describe('config checks before training', () => {
   });
 
   it('accepts every shipped preset\'s settings on data of its shape (fields consistent with their methods)', async () => {
-    const { listPresets } = await import('../../../main/lab/presets.js');
+    const { listPresets } = await import('../../../main/presets/presets.js');
     for (const p of listPresets()) {
       if (p.config.arch !== 'lenet-300-100') continue;
       const data = { ...p.raw, dataset: 'stripes-28', data: { ...(p.raw.data as object), trainLimit: undefined } };

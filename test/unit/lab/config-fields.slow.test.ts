@@ -5,7 +5,7 @@ import { LabError } from '../../../main/contract/errors.js';
 import type { Dataset } from '../../../main/data/types.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
-import type { RoundCheckpoint } from '../../../main/lab/events.js';
+import type { RoundCheckpoint } from '../../../main/lab/lab-sink.js';
 import { runLab } from '../../helpers/run-lab.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 

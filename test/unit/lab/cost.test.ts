@@ -3,7 +3,7 @@ import { parseExperimentConfig, type ExperimentConfigInput } from '../../../main
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
 import { plannedRoundCost, roundCosts, runCost, trainCounts } from '../../../main/lab/cost.js';
-import type { RoundRecord } from '../../../main/lab/events.js';
+import type { RoundRecord } from '../../../main/lab/lab-sink.js';
 import { runLab } from '../../helpers/run-lab.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertMaskLike, intersectMasks, jaccard, meanPairwiseJaccard, onesMask, sparsity, type Mask } from '../../../main/lab/masks.js';
+import { assertMaskLike, intersectMasks, maskJaccard, meanPairwiseJaccard, onesMask, sparsity, type Mask } from '../../../main/lab/masks.js';
 
 const m = (entries: Record<string, number[]>): Mask => new Map(Object.entries(entries).map(([k, v]) => [k, Uint8Array.from(v)]));
 
@@ -34,8 +34,8 @@ describe('masks', () => {
   it('computes the Jaccard overlap of kept weights', () => {
     const a = m({ x: [1, 1, 0, 0] });
     const b = m({ x: [1, 0, 1, 0] });
-    expect(jaccard(a, b).overall).toBeCloseTo(1 / 3);
-    expect(jaccard(a, a).overall).toBe(1);
+    expect(maskJaccard(a, b).overall).toBeCloseTo(1 / 3);
+    expect(maskJaccard(a, a).overall).toBe(1);
     expect(meanPairwiseJaccard([a, b, a])).toBeCloseTo((1 / 3 + 1 + 1 / 3) / 3);
   });
 

@@ -6,7 +6,7 @@ import { parseExperimentConfig, type ExperimentConfigInput } from '../../../main
 import type { Dataset } from '../../../main/data/types.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
-import type { LabSink } from '../../../main/lab/events.js';
+import type { LabSink } from '../../../main/lab/lab-sink.js';
 import { ensureDataset } from '../../../main/library/datasets.js';
 import { openLibrary, writeTransaction, type Db } from '../../../main/library/db.js';
 import { insertExperiment } from '../../../main/library/experiments.js';

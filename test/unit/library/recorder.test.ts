@@ -4,7 +4,7 @@ import { parseExperimentConfig, type ExperimentConfigInput } from '../../../main
 import type { Dataset } from '../../../main/data/types.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
-import type { LabSink, RoundCheckpoint } from '../../../main/lab/events.js';
+import type { LabSink, RoundCheckpoint } from '../../../main/lab/lab-sink.js';
 import type { Mask } from '../../../main/lab/masks.js';
 import type { WeightMap } from '../../../main/lab/weights.js';
 import { ensureDataset } from '../../../main/library/datasets.js';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { LabError } from '../../../main/contract/errors.js';
-import { parseRunEvent } from '../../../main/contract/events.js';
+import { parseRunEvent } from '../../../main/contract/run-events.js';
 import {
   createCurveSampler,
   createThrottle,
   progressPayload,
   roundPayload,
-  wireError,
-} from '../../../main/jobs/job-events.js';
-import type { ProgressEvent, RoundRecord } from '../../../main/lab/events.js';
+  threadError,
+} from '../../../main/jobs/event-payloads.js';
+import type { ProgressEvent, RoundRecord } from '../../../main/lab/lab-sink.js';
 
 const ref = { job: 'job-1', method: 'colt' as const, seed: 0, seq: 3 };
 
@@ -83,13 +83,13 @@ describe('contract payloads', () => {
   });
 });
 
-describe('wireError', () => {
+describe('threadError', () => {
   it('keeps a LabError\'s code and classifies everything else', () => {
-    expect(wireError(new LabError('not_found', "dataset 'x' is not registered"))).toEqual({ code: 'not_found', message: "dataset 'x' is not registered" });
+    expect(threadError(new LabError('not_found', "dataset 'x' is not registered"))).toEqual({ code: 'not_found', message: "dataset 'x' is not registered" });
     const oom = Object.assign(new Error('Worker terminated due to reaching memory limit: JS heap out of memory'), { code: 'ERR_WORKER_OUT_OF_MEMORY' });
-    expect(wireError(oom)).toEqual({ code: 'internal', message: expect.stringMatching(/^the worker ran out of memory/) });
-    expect(wireError(new TypeError('x is not a function\n    at stack'))).toEqual({ code: 'internal', message: 'x is not a function' });
-    expect(wireError(Object.assign(new Error('busy'), { code: 'busy' }))).toEqual({ code: 'busy', message: 'busy' });
-    expect(wireError('plain')).toEqual({ code: 'internal', message: 'plain' });
+    expect(threadError(oom)).toEqual({ code: 'internal', message: expect.stringMatching(/^the worker ran out of memory/) });
+    expect(threadError(new TypeError('x is not a function\n    at stack'))).toEqual({ code: 'internal', message: 'x is not a function' });
+    expect(threadError(Object.assign(new Error('busy'), { code: 'busy' }))).toEqual({ code: 'busy', message: 'busy' });
+    expect(threadError('plain')).toEqual({ code: 'internal', message: 'plain' });
   });
 });

@@ -12,10 +12,10 @@ import type { Mask } from '../lab/masks.js';
 import { getModel } from '../lab/models/registry.js';
 import { prunableSizes } from '../lab/pruning.js';
 import { initWeights, type WeightMap } from '../lab/weights.js';
-import { openLibrary, writeTransaction, type Db } from './db.js';
-import { exportTicketFile, importTicketFile } from './ticket-file/ticket-io.js';
-import { insertTicket } from './tickets.js';
-import { listRuns } from './runs.js';
+import { openLibrary, writeTransaction, type Db } from '../library/db.js';
+import { exportTicketFile, importTicketFile } from '../library/ticket-file/ticket-io.js';
+import { insertTicket } from '../library/tickets.js';
+import { listRuns } from '../library/runs.js';
 
 /** One measured figure. */
 export interface LibraryBenchFigure {

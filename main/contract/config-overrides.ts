@@ -1,4 +1,4 @@
-import { invalidInput } from '../contract/errors.js';
+import { invalidInput } from './errors.js';
 
 /**
  * Applies `--set path=value` overrides to a raw config object: the value is parsed as JSON when

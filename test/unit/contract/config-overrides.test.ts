@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOverrides } from '../../../main/cli/config-overrides.js';
+import { applyOverrides } from '../../../main/contract/config-overrides.js';
 
 describe('--set overrides', () => {
   it('sets nested fields, parsing JSON values', () => {

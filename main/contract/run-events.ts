@@ -42,7 +42,7 @@ export const runProgressSchema = z.strictObject({
   etaSeconds: num,
 });
 
-/** One evaluated point of one training of a round (main/lab/events.ts EvaluationRecord): a point of the curves a researcher plots. */
+/** One evaluated point of one training of a round (main/lab/lab-sink.ts EvaluationRecord): a point of the curves a researcher plots. */
 export const evaluationPointSchema = z.strictObject({
   /** Which training: "train", "partition 1/2" or "evaluate" (a ticket's full-data or transfer evaluation). */
   phase: z.string(),
@@ -59,7 +59,7 @@ export const evaluationPointSchema = z.strictObject({
   selected: z.boolean(),
 });
 
-/** One finished round as the lab reports it (main/lab/events.ts RoundRecord, JSON-safe). */
+/** One finished round as the lab reports it (main/lab/lab-sink.ts RoundRecord, JSON-safe). */
 export const roundRecordSchema = z.strictObject({
   type: z.literal('round'),
   method: z.enum(METHODS),

@@ -1,8 +1,9 @@
+import { finiteOrNull } from '../common/finite.js';
 import { LabError, type LabErrorCode } from '../contract/errors.js';
-import type { RoundRecordPayload, RunProgress } from '../contract/events.js';
+import type { RoundRecordPayload, RunProgress } from '../contract/run-events.js';
 import type { Method } from '../contract/experiment-config.js';
-import type { ProgressEvent, RoundRecord } from '../lab/events.js';
-import type { WireError } from './protocol.js';
+import type { ProgressEvent, RoundRecord } from '../lab/lab-sink.js';
+import type { ThreadError } from './protocol.js';
 
 /** The at-most rate of `run.progress` events per job. */
 export const PROGRESS_PER_SECOND = 5;
@@ -51,11 +52,6 @@ export function createCurveSampler(points = 100): { add(e: ProgressEvent): void;
   };
 }
 
-/** A finite number, or null (JSON has no NaN or Infinity). */
-export function finiteOrNull(x: number | null | undefined): number | null {
-  return typeof x === 'number' && Number.isFinite(x) ? x : null;
-}
-
 /** The `run.progress` payload of a lab progress event; the ETA is that of the current phase's training. */
 export function progressPayload(ref: EventRef, e: ProgressEvent, batchSize: number): RunProgress {
   const left = Math.max(0, e.iterations - e.iteration) * batchSize;
@@ -100,7 +96,7 @@ const CODES: readonly LabErrorCode[] = ['invalid_input', 'not_found', 'busy', 'c
  * Classifies anything thrown (in a worker, or by a worker: crash, out of memory) as a LabError's
  * code and a one-line message; never a raw stack.
  */
-export function wireError(e: unknown): WireError {
+export function threadError(e: unknown): ThreadError {
   if (e instanceof LabError) return { code: e.code, message: e.message };
   const code = (e as { code?: unknown } | null)?.code;
   const message = e instanceof Error ? e.message : String(e);
@@ -110,6 +106,6 @@ export function wireError(e: unknown): WireError {
 }
 
 /** Rebuilds a LabError on this side of a thread boundary. */
-export function fromWire(e: WireError): LabError {
+export function fromThread(e: ThreadError): LabError {
   return new LabError(e.code, e.message);
 }

@@ -2,10 +2,10 @@ import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseExperimentConfig, type ExperimentConfig, type ExperimentConfigInput } from '../contract/experiment-config.js';
 import { SAMPLE_DATASET } from '../data/registry.js';
-import type { RoundCheckpoint } from '../lab/events.js';
+import type { RoundCheckpoint } from '../lab/lab-sink.js';
 import type { Mask } from '../lab/masks.js';
-import { JobPool, type PoolBackend, type RoundDoneHook } from './pool.js';
-import type { JobSpec } from './protocol.js';
+import { JobPool, type PoolBackend, type RoundDoneHook } from '../jobs/pool.js';
+import type { JobSpec } from '../jobs/protocol.js';
 
 // Measurements for `colt bench` (issue 6, "Must show"): the main thread's event-loop lag while two
 // experiments train in workers, and a COLT round with P = 2 in parallel partition workers against

@@ -1,20 +1,13 @@
 import type { Method } from '../contract/experiment-config.js';
 import type { Mask } from './masks.js';
+import type { EvalPoint } from './train-loop.js';
 import type { WeightMap } from './weights.js';
 
 /** One evaluated point of one of a round's trainings: the curves a researcher plots. */
-export interface EvaluationRecord {
+export interface EvaluationRecord extends EvalPoint {
   /** Which training: "train" (IMP, random, reinit), "partition 1/2" (COLT) or "evaluate" (a ticket's full-data or transfer evaluation). */
   readonly phase: string;
-  readonly iteration: number;
-  readonly epoch: number;
-  readonly trainLoss: number | null;
-  readonly valLoss: number | null;
-  readonly valAccuracy: number | null;
-  readonly testLoss: number | null;
-  readonly testAccuracy: number | null;
-  /** Whether the selection rule could pick it (evaluation.points), and whether it did. */
-  readonly candidate: boolean;
+  /** Whether the selection rule picked it. */
   readonly selected: boolean;
 }
 
