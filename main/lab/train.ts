@@ -121,7 +121,7 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
       })) {
         if (o.signal?.aborted) throw new LabError('cancelled', 'training cancelled');
         const lr = learningRate(training, iteration / iterationsPerEpoch, iterationsPerEpoch);
-        const lossValue = tf.tidy(() => {
+        const loss = tf.tidy(() => {
           const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
           const y = tf.tensor1d(batch.y, 'int32');
           const newBuffers: Record<string, tf.Tensor> = {};
@@ -135,8 +135,11 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
             state.buffers[k].assign(t);
             t.dispose();
           }
-          return value.dataSync()[0];
+          return value;
         });
+        // Read asynchronously: webgpu has no synchronous read-back in Node.
+        const lossValue = (await loss.data())[0] as number;
+        loss.dispose();
         if (!Number.isFinite(lossValue)) {
           throw new LabError('internal', `training diverged: loss is ${lossValue} at iteration ${iteration + 1}; lower training.optimizer.lr`);
         }
@@ -156,7 +159,7 @@ export async function trainModel(o: TrainOptions): Promise<TrainResult> {
           imagesPerSecond: samples / Math.max(1e-9, (clock() - started) / 1000),
         });
         if (iteration % evalEvery === 0 || iteration === iterations) {
-          const point = evaluatePoint(state, o, iteration, iteration / iterationsPerEpoch, lossSum / Math.max(1, lossCount));
+          const point = await evaluatePoint(state, o, iteration, iteration / iterationsPerEpoch, lossSum / Math.max(1, lossCount));
           lossSum = 0;
           lossCount = 0;
           evals.push(point);
@@ -196,33 +199,33 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: 
 }
 
 /** Loss and accuracy of a model (eval mode) on a whole set. */
-export function evaluate(
+export async function evaluate(
   state: ModelState,
   set: ImageSet,
   normalization: Normalization,
-): { loss: number; accuracy: number } {
+): Promise<{ loss: number; accuracy: number }> {
   if (set.count === 0) return { loss: NaN, accuracy: NaN };
   const [h, w, c] = set.shape;
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(set, { batchSize: EVAL_BATCH, normalization, dropLast: false })) {
-    const [l, k] = tf.tidy(() => {
+    const [loss, hits] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.y, 'int32');
       const { logits } = state.def.apply(state.params, state.buffers, x, false);
-      const loss = tf.mul(crossEntropy(logits, y, state.def.classes), batch.size);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
-      return [loss.dataSync()[0], hits.dataSync()[0]];
+      return [tf.mul(crossEntropy(logits, y, state.def.classes), batch.size), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
     });
-    lossSum += l;
-    correct += k;
+    const [l, k] = await Promise.all([loss.data(), hits.data()]);
+    tf.dispose([loss, hits]);
+    lossSum += l[0] as number;
+    correct += k[0] as number;
   }
   return { loss: lossSum / set.count, accuracy: correct / set.count };
 }
 
-function evaluatePoint(state: ModelState, o: TrainOptions, iteration: number, epoch: number, trainLoss: number): EvalPoint {
-  const val = o.val && o.val.count > 0 ? evaluate(state, o.val, o.normalization) : null;
-  const test = o.test && o.test.count > 0 ? evaluate(state, o.test, o.normalization) : null;
+async function evaluatePoint(state: ModelState, o: TrainOptions, iteration: number, epoch: number, trainLoss: number): Promise<EvalPoint> {
+  const val = o.val && o.val.count > 0 ? await evaluate(state, o.val, o.normalization) : null;
+  const test = o.test && o.test.count > 0 ? await evaluate(state, o.test, o.normalization) : null;
   return {
     iteration,
     epoch,

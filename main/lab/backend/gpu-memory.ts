@@ -1,0 +1,138 @@
+// Sizing a training run against a WebGPU adapter before it starts: WebGPU exposes no device
+// memory size, but every tensor is one buffer, so the largest tensor of a step must fit the
+// adapter's maxStorageBufferBindingSize / maxBufferSize; a software adapter's memory is the host's.
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { invalidInput } from '../../contract/errors.js';
+import type { ExperimentConfig } from '../../contract/experiment-config.js';
+import type { ModelDef } from '../models/types.js';
+import type { GpuAdapter } from './webgpu-adapter.js';
+
+/** What one training step holds: fixed state, plus what grows with every image of the batch. */
+export interface StepFootprint {
+  /** Parameters, their gradients, optimizer state, masks and one set of update outputs, in bytes. */
+  readonly fixedBytes: number;
+  /** Forward activations kept for the backward pass and their gradients, per image, in bytes. */
+  readonly perImageBytes: number;
+  /** The largest single tensor of the forward pass, per image, in bytes (its gradient is as large). */
+  readonly largestPerImageBytes: number;
+  /** The largest parameter tensor, in bytes. */
+  readonly largestParamBytes: number;
+}
+
+/** The memory a run needs at its batch size, and how that compares with the adapter. */
+export interface MemoryEstimate {
+  readonly batchSize: number;
+  readonly totalBytes: number;
+  readonly largestTensorBytes: number;
+  /** The largest buffer the adapter binds: min(maxStorageBufferBindingSize, maxBufferSize). */
+  readonly bufferLimitBytes: number;
+  /** The memory the run may use in all, when known (a software adapter: the host's memory). */
+  readonly budgetBytes?: number;
+  /** The largest batch size whose step fits (0: not even one image). */
+  readonly largestBatch: number;
+}
+
+const FLOAT = 4;
+
+/** Bytes of the tensors a forward pass of `def` on `batch` zero images creates, input included (all of them, and the largest). */
+function forwardBytes(def: ModelDef, batch: number): { total: number; largest: number } {
+  const engine = tf.engine();
+  return tf.tidy(() => {
+    const params = Object.fromEntries(def.params.map((p) => [p.name, tf.zeros([...p.shape])]));
+    const buffers = Object.fromEntries(def.buffers.map((b) => [b.name, tf.zeros([...b.shape])]));
+    const before = new Set((engine.state.activeScope as { track: tf.Tensor[] }).track);
+    def.apply(params, buffers, tf.zeros([batch, ...def.inputShape]) as tf.Tensor4D, true);
+    let total = 0;
+    let largest = 0;
+    // Every tensor the forward pass made lives in the tidy scope until it ends: what the gradient tape keeps.
+    for (const t of (engine.state.activeScope as { track: tf.Tensor[] }).track) {
+      if (before.has(t)) continue;
+      total += t.size * FLOAT;
+      largest = Math.max(largest, t.size * FLOAT);
+    }
+    return { total, largest };
+  });
+}
+
+/**
+ * The footprint of a training step of `def` with `optimizer`, from forward passes at batch 1 and
+ * 2 on the active backend (the per-image part is their difference; nothing is read back).
+ */
+export function stepFootprint(def: ModelDef, optimizer: ExperimentConfig['training']['optimizer']): StepFootprint {
+  const one = forwardBytes(def, 1);
+  const two = forwardBytes(def, 2);
+  const sizes = def.params.map((p) => p.shape.reduce((a, b) => a * b, 1) * FLOAT);
+  const params = sizes.reduce((a, b) => a + b, 0);
+  const prunable = def.params.filter((p) => p.kind === 'conv' || p.kind === 'dense').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1) * FLOAT, 0);
+  const slots = optimizer.type === 'adam' ? 2 : optimizer.momentum > 0 ? 1 : 0;
+  return {
+    // Weights, gradients, slots, the new weights and slots of an update, masks.
+    fixedBytes: params * (2 + 2 * slots + 1) + prunable,
+    // The backward pass makes a gradient as large as each kept activation; counted in full.
+    perImageBytes: 2 * Math.max(0, two.total - one.total),
+    largestPerImageBytes: Math.max(0, two.largest - one.largest),
+    largestParamBytes: Math.max(0, ...sizes),
+  };
+}
+
+/** The estimate for one batch size against an adapter's limits (pure; exported for tests). */
+export function estimateMemory(f: StepFootprint, batchSize: number, adapter: Pick<GpuAdapter, 'limits' | 'software'>, hostBytes = os.totalmem()): MemoryEstimate {
+  const bufferLimitBytes = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
+  const budgetBytes = adapter.software ? hostBytes : undefined;
+  const fits = (b: number): boolean =>
+    f.largestPerImageBytes * b <= bufferLimitBytes && (budgetBytes === undefined || f.fixedBytes + f.perImageBytes * b <= budgetBytes);
+  let largestBatch = 0;
+  if (f.largestParamBytes <= bufferLimitBytes && fits(1)) {
+    let lo = 1;
+    let hi = 2;
+    while (fits(hi) && hi < 1 << 30) {
+      lo = hi;
+      hi *= 2;
+    }
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (fits(mid)) lo = mid;
+      else hi = mid;
+    }
+    largestBatch = lo;
+  }
+  return {
+    batchSize,
+    totalBytes: f.fixedBytes + f.perImageBytes * batchSize,
+    largestTensorBytes: Math.max(f.largestParamBytes, f.largestPerImageBytes * batchSize),
+    bufferLimitBytes,
+    ...(budgetBytes !== undefined ? { budgetBytes } : {}),
+    largestBatch,
+  };
+}
+
+/** "1.18 GB". */
+function gb(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * Refuses, before anything is recorded, a run whose training step cannot fit the adapter: a
+ * tensor beyond its largest buffer, or (software adapters) more than the host's memory. The
+ * error names training.batchSize and the largest batch that fits.
+ */
+export function checkRunFits(def: ModelDef, training: ExperimentConfig['training'], batchSize: number, adapter: GpuAdapter): MemoryEstimate {
+  const e = estimateMemory(stepFootprint(def, training.optimizer), batchSize, adapter);
+  const where = `${adapter.name} (${adapter.software ? 'software' : 'hardware'})`;
+  const fix = e.largestBatch > 0 ? `; the largest batch that fits is ${e.largestBatch}` : '; not even one image fits';
+  if (e.largestTensorBytes > e.bufferLimitBytes) {
+    throw invalidInput(
+      `config field 'training.batchSize': a ${def.arch} training step at batch ${batchSize} needs a ${gb(e.largestTensorBytes)} tensor, more than the largest buffer of the WebGPU adapter ${where}, ${gb(e.bufferLimitBytes)}${fix}`,
+      { field: 'training.batchSize', estimate: e },
+    );
+  }
+  if (e.budgetBytes !== undefined && e.totalBytes > e.budgetBytes) {
+    throw invalidInput(
+      `config field 'training.batchSize': a ${def.arch} training step at batch ${batchSize} needs about ${gb(e.totalBytes)}, more than this machine's ${gb(e.budgetBytes)} of memory, which the software adapter ${where} uses${fix}`,
+      { field: 'training.batchSize', estimate: e },
+    );
+  }
+  return e;
+}
