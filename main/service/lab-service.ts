@@ -186,7 +186,7 @@ export class LabService {
       'experiments.create': async ({ config, preset, start }) => {
         if (preset !== undefined) getPreset(preset);
         const parsed = parseExperimentConfig(config);
-        const data = await loadExperimentData(parsed, this.options.dataDir);
+        const data = await loadExperimentData(parsed, this.options.dataDir, this.options.backend);
         const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...data });
         if (start) this.runs.startNew(experimentId, parsed, data);
         return { experiment: this.experimentSummary(experimentId), runs: runsOfExperiment(this.db, experimentId).map(runSummaryOf) };

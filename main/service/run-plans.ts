@@ -5,7 +5,7 @@ import { invalidInput, LabError } from '../contract/errors.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
-import { selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
+import { checkRunFits, selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
 import { createContext } from '../lab/context.js';
 import { ensureDataset, getDataset } from '../library/datasets.js';
 import { writeTransaction, type Db } from '../library/db.js';
@@ -22,12 +22,20 @@ export interface ExperimentData {
   readonly evalDataset: Dataset;
 }
 
-/** Loads an experiment's data and refuses a config that cannot work, before the library records anything. */
-export async function loadExperimentData(config: ExperimentConfig, dataDir: string): Promise<ExperimentData> {
+/**
+ * Loads an experiment's data and refuses a config that cannot work, before the library records
+ * anything; on webgpu also a training step too large for the adapter (`backend`, when given).
+ */
+export async function loadExperimentData(config: ExperimentConfig, dataDir: string, backend?: BackendChoice): Promise<ExperimentData> {
   const dataset = await loadDataset(config.dataset, { dataDir, cacheDir: cacheDir() });
   const evalDataset =
     config.evaluationDataset && config.evaluationDataset !== config.dataset ? await loadDataset(config.evaluationDataset, { dataDir, cacheDir: cacheDir() }) : dataset;
-  createContext(config, dataset, evalDataset, { event: () => undefined });
+  const ctx = createContext(config, dataset, evalDataset, { event: () => undefined });
+  if (backend?.adapter) {
+    // COLT trains partition models on part of the data: the batch is at most the training set.
+    checkRunFits(ctx.def, config.training, Math.min(config.training.batchSize, dataset.train.count), backend.adapter);
+    if (ctx.evalDef !== ctx.def) checkRunFits(ctx.evalDef, config.training, Math.min(config.training.batchSize, evalDataset.train.count), backend.adapter);
+  }
   return { dataset, evalDataset };
 }
 
@@ -53,7 +61,7 @@ export function recordExperiment(
 /** The `--backend` request that selects a stored run's backend again. */
 export function backendRequestOf(run: RunRow): BackendRequest {
   if (run.backend === 'tensorflow') return run.backendPackage?.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow';
-  if (run.backend === 'wasm' || run.backend === 'cpu') return run.backend;
+  if (run.backend === 'webgpu' || run.backend === 'wasm' || run.backend === 'cpu') return run.backend;
   return 'auto';
 }
 
@@ -106,6 +114,8 @@ export async function planResume(db: Db, experimentId: number, runs: readonly Ru
   for (const r of runs) {
     if (r.backend !== null && (r.backend !== backend.name || (r.backendPackage ?? '') !== backend.package)) {
       notes.push(`run ${r.id} was computed on ${r.backend} (${r.backendPackage ?? '?'}); it continues on ${backendLabel(backend)}, so its masks may differ from an uninterrupted run`);
+    } else if (r.backendAdapter && backend.adapter && r.backendAdapter.name !== backend.adapter.name) {
+      notes.push(`run ${r.id} was computed on the WebGPU adapter ${r.backendAdapter.name}; it continues on ${backend.adapter.name}, so its masks may differ from an uninterrupted run`);
     }
   }
   const load = (name: string): Promise<Dataset> => loadDataset(name, { dataDir: options.dataDir, cacheDir: cacheDir() });

@@ -19,7 +19,7 @@ Binds 127.0.0.1 by default; prints a URL carrying the random access token every 
   --host H            address to bind (non-loopback needs --allow-remote)
   --files DIR         a folder clients may import from and export to (repeatable;
                       default: your home folder, the app-data folder and the working folder)
-  --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --backend B         auto (default), tensorflow-gpu, webgpu, tensorflow, wasm or cpu
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${CONCURRENCY_HELP}
 ${LIBRARY_HELP}`;

@@ -36,33 +36,50 @@ export interface MemoryEstimate {
 
 const FLOAT = 4;
 
-/** Bytes of the tensors a forward pass of `def` on `batch` zero images creates, input included (all of them, and the largest). */
-function forwardBytes(def: ModelDef, batch: number): { total: number; largest: number } {
-  const engine = tf.engine();
+/** TF.js's engine, where every new tensor passes through trackTensor. */
+interface TrackingEngine {
+  trackTensor(t: tf.Tensor, backend: unknown): void;
+}
+
+/**
+ * Bytes per image of the buffers a forward pass of `def` on one zero image creates, input
+ * included (all of them, and the largest): those whose first dimension is the batch. The model's
+ * own tidy frees them as it returns, so they are counted as the engine registers them; the
+ * gradient tape of a training step keeps them all.
+ */
+function forwardBytesPerImage(def: ModelDef): { total: number; largest: number } {
+  const engine = tf.engine() as unknown as TrackingEngine;
+  const seen = new Map<object, number>();
   return tf.tidy(() => {
     const params = Object.fromEntries(def.params.map((p) => [p.name, tf.zeros([...p.shape])]));
     const buffers = Object.fromEntries(def.buffers.map((b) => [b.name, tf.zeros([...b.shape])]));
-    const before = new Set((engine.state.activeScope as { track: tf.Tensor[] }).track);
-    def.apply(params, buffers, tf.zeros([batch, ...def.inputShape]) as tf.Tensor4D, true);
+    const track = engine.trackTensor;
+    // An own property shadows the method for the duration of one forward pass; reshapes share a buffer, counted once.
+    engine.trackTensor = function (this: TrackingEngine, t: tf.Tensor, backend: unknown) {
+      if (t.rank >= 2 && t.shape[0] === 1) seen.set(t.dataId, t.size * FLOAT);
+      return track.call(this, t, backend);
+    };
+    try {
+      def.apply(params, buffers, tf.zeros([1, ...def.inputShape]) as tf.Tensor4D, true);
+    } finally {
+      delete (engine as Partial<TrackingEngine>).trackTensor;
+    }
     let total = 0;
     let largest = 0;
-    // Every tensor the forward pass made lives in the tidy scope until it ends: what the gradient tape keeps.
-    for (const t of (engine.state.activeScope as { track: tf.Tensor[] }).track) {
-      if (before.has(t)) continue;
-      total += t.size * FLOAT;
-      largest = Math.max(largest, t.size * FLOAT);
+    for (const bytes of seen.values()) {
+      total += bytes;
+      largest = Math.max(largest, bytes);
     }
     return { total, largest };
   });
 }
 
 /**
- * The footprint of a training step of `def` with `optimizer`, from forward passes at batch 1 and
- * 2 on the active backend (the per-image part is their difference; nothing is read back).
+ * The footprint of a training step of `def` with `optimizer`, from a forward pass on one image
+ * on the active backend (nothing is read back).
  */
 export function stepFootprint(def: ModelDef, optimizer: ExperimentConfig['training']['optimizer']): StepFootprint {
-  const one = forwardBytes(def, 1);
-  const two = forwardBytes(def, 2);
+  const one = forwardBytesPerImage(def);
   const sizes = def.params.map((p) => p.shape.reduce((a, b) => a * b, 1) * FLOAT);
   const params = sizes.reduce((a, b) => a + b, 0);
   const prunable = def.params.filter((p) => p.kind === 'conv' || p.kind === 'dense').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1) * FLOAT, 0);
@@ -71,8 +88,8 @@ export function stepFootprint(def: ModelDef, optimizer: ExperimentConfig['traini
     // Weights, gradients, slots, the new weights and slots of an update, masks.
     fixedBytes: params * (2 + 2 * slots + 1) + prunable,
     // The backward pass makes a gradient as large as each kept activation; counted in full.
-    perImageBytes: 2 * Math.max(0, two.total - one.total),
-    largestPerImageBytes: Math.max(0, two.largest - one.largest),
+    perImageBytes: 2 * one.total,
+    largestPerImageBytes: one.largest,
     largestParamBytes: Math.max(0, ...sizes),
   };
 }

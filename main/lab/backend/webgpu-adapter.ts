@@ -223,6 +223,9 @@ export async function findAdapters(): Promise<{ adapters: FoundAdapter[]; error?
   return adapters.length > 0 ? { adapters } : { adapters, error: 'Dawn found no WebGPU adapter (no supported GPU, or its Vulkan/Metal/D3D12 driver is missing)' };
 }
 
+/** The environment variable that picks an adapter by (part of) its name, e.g. on a machine with several GPUs. */
+export const ADAPTER_ENV = 'COLT_WEBGPU_ADAPTER';
+
 /** How to pick an adapter. */
 export interface AdapterRequest {
   /** Accept a software adapter (an explicit `--backend webgpu`); auto-selection never does. */
@@ -230,11 +233,19 @@ export interface AdapterRequest {
 }
 
 /**
- * The adapter training uses: the first hardware adapter of findAdapters' order (Dawn's
- * high-performance choice first); a software one only when allowed and no hardware one exists.
+ * The adapter training uses: the one COLT_WEBGPU_ADAPTER names, else the first hardware adapter
+ * of findAdapters' order (Dawn's high-performance choice first); a software one only when
+ * allowed and no hardware one exists.
  */
 export async function pickAdapter(r: AdapterRequest): Promise<FoundAdapter | string> {
   const { adapters, error } = await findAdapters();
+  const wanted = process.env[ADAPTER_ENV];
+  if (wanted) {
+    const named = adapters.find((a) => a.info.name === wanted) ?? adapters.find((a) => a.info.name.toLowerCase().includes(wanted.toLowerCase()));
+    if (named === undefined) return `no adapter matches ${ADAPTER_ENV}=${wanted} (found: ${adapters.map((a) => a.info.name).join(', ') || error || 'none'})`;
+    if (named.info.software && !r.allowSoftware) return `${ADAPTER_ENV}=${wanted} names a software adapter (${adapterLabel(named.info)}), never chosen automatically; --backend webgpu uses it`;
+    return named;
+  }
   const hardware = adapters.find((a) => !a.info.software);
   if (hardware !== undefined) return hardware;
   if (adapters.length === 0) return error ?? 'Dawn found no WebGPU adapter';

@@ -1,7 +1,7 @@
 // Why: tfjs-backend-webgpu 4.22's pad shader does not compile for rank-5 tensors (it indexes a
 // WGSL struct), and the gradient of the rank-5 slice in ResNet-20's option-A shortcut
 // (layers.ts subsample2) is such a pad. Padding the merged dimensions is the same operation.
-import { getKernel, registerKernel, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 
 /** Adjacent dimensions merged for a pad: a dimension joins the one before when it is not padded (exported for tests). */
 export function mergePadDims(shape: readonly number[], paddings: readonly (readonly [number, number])[]): { shape: number[]; paddings: [number, number][] } {
@@ -48,5 +48,6 @@ export function registerWebgpuKernelFixes(): void {
     return out;
   };
   (kernelFunc as { [MARK]?: boolean })[MARK] = true;
+  unregisterKernel('PadV2', 'webgpu');
   registerKernel({ ...(original as KernelConfig), kernelFunc });
 }

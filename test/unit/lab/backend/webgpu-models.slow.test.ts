@@ -1,0 +1,79 @@
+// Every model of the registry trains on webgpu as on cpu: TF.js's webgpu backend on Dawn with
+// SwiftShader's Vulkan driver (a real, CPU-run WebGPU implementation) against the cpu backend.
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { selectBackend } from '../../../../main/lab/backend/index.js';
+import type { OptimizerConfig } from '../../../../main/lab/optimizers.js';
+import { NO_SWIFTSHADER, useSwiftshader } from '../../../helpers/swiftshader.js';
+import { maxRelErr, normRelErr, runSteps, stepCase } from './training-steps.js';
+
+useSwiftshader();
+
+const ADAM: OptimizerConfig = { type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
+
+// Small inputs keep the cpu reference affordable: 8x8 images (LeNet its 28x28), batch 4; ResNet-18
+// batch 8, as with 4 images its 1x1 last stage normalises 4 values per channel and the gradient
+// becomes ill-conditioned (cpu and wasm then disagree as much as cpu and webgpu).
+const CASES: [string, [number, number, number], number][] = [
+  ['lenet-300-100', [28, 28, 1], 4],
+  ['conv2', [8, 8, 3], 4],
+  ['conv4', [8, 8, 3], 4],
+  ['conv6', [8, 8, 3], 4],
+  ['conv3', [8, 8, 3], 4],
+  ['resnet20', [8, 8, 3], 4],
+  ['resnet18', [8, 8, 3], 8],
+  ['vgg16', [8, 8, 3], 4],
+  ['vgg19', [8, 8, 3], 4],
+];
+
+/**
+ * Conv biases right before a batch-norm: their gradient is exactly zero in exact arithmetic (the
+ * batch-norm subtracts the mean), so both backends compute rounding noise there, which Adam's
+ * normalised step turns into ±lr moves of arbitrary sign.
+ */
+const ZERO_GRADIENT: Record<string, RegExp> = { conv3: /^conv\d+\.bias$/, vgg16: /^conv\d+\.bias$/, vgg19: /^conv\d+\.bias$/ };
+
+describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftShader) agree with cpu${NO_SWIFTSHADER ? ` (skipped: ${NO_SWIFTSHADER})` : ''}`, () => {
+  beforeAll(async () => {
+    const choice = await selectBackend('webgpu');
+    expect(choice.adapter?.software).toBe(true);
+  });
+
+  for (const [arch, shape, batch] of CASES) {
+    it(`${arch} on ${shape.join('x')}, batch ${batch}: gradients and weights after 3 masked Adam steps within 1e-4`, async () => {
+      const c = stepCase(arch, shape, batch);
+      const started = performance.now();
+      await selectBackend('cpu');
+      const cpu = await runSteps(c, ADAM);
+      const cpuSeconds = (performance.now() - started) / 1000;
+      await selectBackend('webgpu');
+      const gpu = await runSteps(c, ADAM);
+      const gpuSeconds = (performance.now() - started) / 1000 - cpuSeconds;
+      const zero = ZERO_GRADIENT[arch];
+      const gradErr: [string, number][] = [];
+      const weightErr: [string, number][] = [];
+      let noise = 0;
+      let scale = 0;
+      for (const [name, g] of cpu.grads) {
+        const gg = gpu.grads.get(name) as Float32Array;
+        if (zero?.test(name)) {
+          for (let i = 0; i < g.length; i++) noise = Math.max(noise, Math.abs(g[i] as number), Math.abs(gg[i] as number));
+          continue;
+        }
+        for (const v of g) scale = Math.max(scale, Math.abs(v));
+        gradErr.push([name, maxRelErr(gg, g)]);
+        weightErr.push([name, normRelErr(gpu.weights.get(name) as Float32Array, cpu.weights.get(name) as Float32Array)]);
+      }
+      const worst = (l: [string, number][]): [string, number] => l.reduce((a, b) => (b[1] > a[1] ? b : a));
+      console.log(
+        JSON.stringify({ arch, shape, batch, loss: [cpu.loss, gpu.loss], grad: worst(gradErr), weights: worst(weightErr), zeroGradNoise: noise / scale, cpuSeconds, gpuSeconds }),
+      );
+      expect(Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThan(1e-5);
+      for (const [name, e] of gradErr) expect(e, `${name} gradient`).toBeLessThanOrEqual(1e-4);
+      for (const [name, e] of weightErr) expect(e, `${name} after 3 steps`).toBeLessThanOrEqual(1e-4);
+      // The zero-gradient biases: rounding noise only, on both backends.
+      if (zero) expect(noise / scale).toBeLessThan(1e-5);
+      expect(gpu.revived).toBe(0);
+    });
+  }
+});
