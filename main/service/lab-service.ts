@@ -149,6 +149,7 @@ export class LabService {
         appVersion: appVersion(),
         backend: this.options.backend?.name ?? null,
         backendReason: this.options.backend?.reason ?? null,
+        adapter: this.options.backend?.adapter ?? null,
         libraryPath: this.options.libraryPath,
         dataDir: this.options.dataDir,
         cores: os.availableParallelism(),
@@ -208,7 +209,7 @@ export class LabService {
         const run = getRun(this.db, id);
         const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
         return {
-          run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, lastRound: run.lastRound, started: run.started },
+          run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, backendAdapter: run.backendAdapter, lastRound: run.lastRound, started: run.started },
           rounds: listRounds(this.db, id).map(({ runId: _r, ...r }) => ({
             ...r,
             type: 'round' as const,
