@@ -21,7 +21,8 @@ export interface CostEstimate {
  * divides by the images per second this architecture reached on this backend in the library.
  */
 export async function estimateCost(db: Db, config: ExperimentConfig, dataDir: string, backend?: BackendChoice): Promise<CostEstimate> {
-  const { dataset, evalDataset } = await loadExperimentData(config, dataDir);
+  // On webgpu this also refuses a run too large for the adapter, naming training.batchSize.
+  const { dataset, evalDataset } = await loadExperimentData(config, dataDir, backend);
   const ctx = createContext(config, dataset, evalDataset, { event: () => undefined });
   const rates = [config.imp.rate ?? config.pruning.rate, config.colt.rate ?? config.pruning.rate];
   const target = Math.max(...rates.map((r) => roundsToTarget(config, ctx.def, ctx.totalParams, r) ?? config.stop.maxRounds));

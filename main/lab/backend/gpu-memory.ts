@@ -74,12 +74,17 @@ function forwardBytesPerImage(def: ModelDef): { total: number; largest: number }
   });
 }
 
+/** Per-image forward bytes of each architecture, input shape and class count measured in this thread. */
+const traced = new Map<string, { total: number; largest: number }>();
+
 /**
  * The footprint of a training step of `def` with `optimizer`, from a forward pass on one image
- * on the active backend (nothing is read back).
+ * on the active backend (nothing is read back; measured once per architecture and input shape).
  */
 export function stepFootprint(def: ModelDef, optimizer: ExperimentConfig['training']['optimizer']): StepFootprint {
-  const one = forwardBytesPerImage(def);
+  const key = `${def.arch}|${def.inputShape.join('x')}|${def.classes}`;
+  const one = traced.get(key) ?? forwardBytesPerImage(def);
+  traced.set(key, one);
   const sizes = def.params.map((p) => p.shape.reduce((a, b) => a * b, 1) * FLOAT);
   const params = sizes.reduce((a, b) => a + b, 0);
   const prunable = def.params.filter((p) => p.kind === 'conv' || p.kind === 'dense').reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1) * FLOAT, 0);

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
+import { throttleDawnPolling } from './dawn-polling.js';
+
 /** The adapter limits the lab reads (sizes in bytes): what a run must fit. */
 export interface GpuLimits {
   readonly maxBufferSize: number;
@@ -175,6 +177,7 @@ export async function loadDawn(): Promise<DawnModule | string> {
     const m = (await import(specifier)) as DawnModule;
     // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode, … as globals, as in a browser.
     Object.assign(globalThis, m.globals);
+    throttleDawnPolling();
     dawn = m;
   } catch (err) {
     dawn = `${DAWN_PACKAGE} (Dawn) failed to load: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`;

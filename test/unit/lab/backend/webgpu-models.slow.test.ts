@@ -11,9 +11,10 @@ useSwiftshader();
 
 const ADAM: OptimizerConfig = { type: 'adam', lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 };
 
-// Small inputs keep the cpu reference affordable: 8x8 images (LeNet its 28x28), batch 4; ResNet-18
-// batch 8, as with 4 images its 1x1 last stage normalises 4 values per channel and the gradient
-// becomes ill-conditioned (cpu and wasm then disagree as much as cpu and webgpu).
+// Small inputs keep the cpu reference affordable (its filter gradient reads every element
+// through TensorBuffer.get): 8x8 images (LeNet its 28x28), batch 4; the nets of 512 channels on
+// 4x4, batch 8 (with fewer images their 1x1 stages normalise too few values per channel and the
+// gradient turns ill-conditioned: cpu and wasm then disagree as much as cpu and webgpu).
 const CASES: [string, [number, number, number], number][] = [
   ['lenet-300-100', [28, 28, 1], 4],
   ['conv2', [8, 8, 3], 4],
@@ -21,9 +22,9 @@ const CASES: [string, [number, number, number], number][] = [
   ['conv6', [8, 8, 3], 4],
   ['conv3', [8, 8, 3], 4],
   ['resnet20', [8, 8, 3], 4],
-  ['resnet18', [8, 8, 3], 8],
-  ['vgg16', [8, 8, 3], 4],
-  ['vgg19', [8, 8, 3], 4],
+  ['resnet18', [4, 4, 3], 8],
+  ['vgg16', [4, 4, 3], 8],
+  ['vgg19', [4, 4, 3], 8],
 ];
 
 /**
@@ -33,6 +34,17 @@ const CASES: [string, [number, number, number], number][] = [
  */
 const ZERO_GRADIENT: Record<string, RegExp> = { conv3: /^conv\d+\.bias$/, vgg16: /^conv\d+\.bias$/, vgg19: /^conv\d+\.bias$/ };
 
+/** The tensors one after another. */
+function concat(xs: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(xs.reduce((n, x) => n + x.length, 0));
+  let at = 0;
+  for (const x of xs) {
+    out.set(x, at);
+    at += x.length;
+  }
+  return out;
+}
+
 describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftShader) agree with cpu${NO_SWIFTSHADER ? ` (skipped: ${NO_SWIFTSHADER})` : ''}`, () => {
   beforeAll(async () => {
     const choice = await selectBackend('webgpu');
@@ -40,7 +52,7 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftSh
   });
 
   for (const [arch, shape, batch] of CASES) {
-    it(`${arch} on ${shape.join('x')}, batch ${batch}: gradients and weights after 3 masked Adam steps within 1e-4`, async () => {
+    it(`${arch} on ${shape.join('x')}, batch ${batch}: its gradients, and its weights after 3 masked Adam steps, within 1e-4 of cpu's`, async () => {
       const c = stepCase(arch, shape, batch);
       const started = performance.now();
       await selectBackend('cpu');
@@ -64,13 +76,19 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftSh
         gradErr.push([name, maxRelErr(gg, g)]);
         weightErr.push([name, normRelErr(gpu.weights.get(name) as Float32Array, cpu.weights.get(name) as Float32Array)]);
       }
+      const kernels = new Set(c.mask.keys());
+      const names = [...cpu.weights.keys()].filter((n) => !zero?.test(n));
+      const modelErr = normRelErr(concat(names.map((n) => gpu.weights.get(n) as Float32Array)), concat(names.map((n) => cpu.weights.get(n) as Float32Array)));
       const worst = (l: [string, number][]): [string, number] => l.reduce((a, b) => (b[1] > a[1] ? b : a));
       console.log(
-        JSON.stringify({ arch, shape, batch, loss: [cpu.loss, gpu.loss], grad: worst(gradErr), weights: worst(weightErr), zeroGradNoise: noise / scale, cpuSeconds, gpuSeconds }),
+        JSON.stringify({ arch, shape, batch, loss: [cpu.loss, gpu.loss], grad: worst(gradErr), kernel: worst(weightErr.filter(([n]) => kernels.has(n))), weights: worst(weightErr), modelErr, zeroGradNoise: noise / scale, cpuSeconds, gpuSeconds }),
       );
       expect(Math.abs(gpu.loss - cpu.loss) / Math.abs(cpu.loss)).toBeLessThan(1e-5);
       for (const [name, e] of gradErr) expect(e, `${name} gradient`).toBeLessThanOrEqual(1e-4);
-      for (const [name, e] of weightErr) expect(e, `${name} after 3 steps`).toBeLessThanOrEqual(1e-4);
+      // Weights after 3 steps, norm-wise: each prunable kernel (what tickets are made of), and all
+      // parameters together (a bias whose gradient is rounding noise may flip Adam's ±lr step).
+      for (const [name, e] of weightErr) if (kernels.has(name)) expect(e, `${name} after 3 steps`).toBeLessThanOrEqual(1e-4);
+      expect(modelErr, 'all parameters after 3 steps').toBeLessThanOrEqual(1e-4);
       // The zero-gradient biases: rounding noise only, on both backends.
       if (zero) expect(noise / scale).toBeLessThan(1e-5);
       expect(gpu.revived).toBe(0);
