@@ -5,7 +5,7 @@
 // (types only here), so tests drive it with test/helpers/ipc-pair.ts.
 import type { WebContents } from 'electron';
 import { COMMANDS, type WireEvent } from '../main/contract/api.js';
-import { LabError } from '../main/contract/errors.js';
+import { wireError, type WireErrorShape } from '../main/contract/errors.js';
 import type { BridgeReply } from './bridge-types.js';
 import { commandChannel, EVENT_CHANNEL } from './channels.js';
 import type { LabHost } from './lab-host.js';
@@ -40,10 +40,9 @@ export function senderRefusal(event: InvokeEventLike, isTrusted: (url: string) =
   return null;
 }
 
-/** Turns anything thrown into the wire error: LabError's code and message, else `internal`. */
-export function toWireError(e: unknown): { code: string; message: string } {
-  const err = e instanceof LabError ? e : new LabError('internal', e instanceof Error ? e.message : String(e));
-  return { code: err.code, message: err.message };
+/** Turns anything thrown into the wire error: LabError's code, message and public details (as over HTTP), else `internal`. */
+export function toWireError(e: unknown): WireErrorShape {
+  return wireError(e);
 }
 
 /** Registers one handler per contract command and forwards lab events; returns the function that undoes both. */

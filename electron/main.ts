@@ -1,23 +1,30 @@
-// The desktop shell's entry (Electron main process). Thin wiring only: the logic lives in small
-// modules with Electron injected (security.ts, ipc.ts, menu.ts, shell-actions.ts, lifecycle.ts),
-// which the unit tests cover; this file itself has never been launched on the build machine.
+// The desktop shell's entry (Electron main process). Thin wiring only: windows, menus, dialogs and
+// the relay of the contract; the lab runs in a utilityProcess (lab-supervisor.ts) or on a remote
+// `colt serve` (remote-lab.ts). The logic lives in small modules with Electron injected, which
+// the unit tests cover; this file itself has never been launched on the build machine.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell, utilityProcess } from 'electron';
 import { appDataDir, packageRoot } from '../main/common/paths.js';
 import { COMMANDS } from '../main/contract/api.js';
-import { selectBackend, type BackendChoice } from '../main/lab/backend/index.js';
+import { FileAccess } from '../main/service/file-access.js';
 import type { MenuMessage } from './bridge-types.js';
 import { COMMANDS_ARGUMENT, MENU_CHANNEL } from './channels.js';
+import { registerConnectionIpc } from './connection-ipc.js';
 import { registerIpc } from './ipc.js';
-import { openLabHost, type LabHost } from './lab-host.js';
+import { LabRouter } from './lab-router.js';
+import { LabSupervisor } from './lab-supervisor.js';
 import { installQuitSequence, PendingTickets, ticketPathsFromArgv } from './lifecycle.js';
 import { createPdfPrinter } from './print-pdf.js';
 import { buildMenuTemplate } from './menu.js';
 import { addRecentLibrary, loadRecentLibraries, saveRecentLibraries } from './recent-libraries.js';
 import { contentSecurityPolicy, guardContents, guardSession, rendererPolicy } from './security.js';
+import { withLocalFiles } from './remote-files.js';
+import { connectRemoteLab } from './remote-lab.js';
 import { createShellActions } from './shell-actions.js';
+import { utilityLabSpawner } from './utility-lab-link.js';
 import { windowOptions } from './window-options.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // dist/electron
@@ -75,19 +82,46 @@ async function start(): Promise<void> {
   const recentFile = path.join(dataDir, 'recent-libraries.json');
   let recent = loadRecentLibraries(recentFile);
   let libraryPath = recent.find((p) => existsSync(p)) ?? path.join(dataDir, 'library.sqlite');
-  const backend: BackendChoice = await selectBackend('auto');
   // Reports print to PDF with Electron's own Chromium (a hidden window), not a system browser.
   const printPdf = createPdfPrinter((options) => new BrowserWindow(options));
-  let lab: LabHost = await openLabHost({ dataDir, libraryPath, backend, printPdf });
-  const ipcOptions = { isTrustedSender: policy.isTrusted, eventTargets: () => BrowserWindow.getAllWindows().map((w) => w.webContents), onError: logError };
-  let unregister = registerIpc(ipcMain, lab, ipcOptions);
-  installQuitSequence(app, () => lab.close(), { onError: logError });
+  // The lab process gets this environment: COLT_SQLITE_BINDING (the Electron-ABI better-sqlite3, set
+  // above in development), COLT_RESOURCES_DIR (packed app), COLT_HOME.
+  const spawn = utilityLabSpawner((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), {
+    entry: path.join(here, '..', 'main', 'lab-process', 'main.js'),
+    env: process.env,
+  });
+  const openLocalLab = async (file: string): Promise<LabSupervisor> => {
+    const lab = new LabSupervisor({ spawn, open: { dataDir, libraryPath: file, backend: 'auto' }, printPdf, onError: logError });
+    lab.onStatus((s) => {
+      if (s.state === 'restarting' || s.state === 'failed') logError(new Error(`lab process: ${s.message}`));
+    });
+    try {
+      await lab.start();
+    } catch (e) {
+      await lab.close();
+      throw e;
+    }
+    return lab;
+  };
+  const router = new LabRouter(await openLocalLab(libraryPath));
+  const targets = (): Electron.WebContents[] => BrowserWindow.getAllWindows().map((w) => w.webContents);
+  registerIpc(ipcMain, router, { isTrustedSender: policy.isTrusted, eventTargets: targets, onError: logError });
+  // A remote lab reads and writes the files this computer names (drops, dialogs) here, in the same folders the local lab may use.
+  const localFiles = new FileAccess([os.homedir(), dataDir, process.cwd()]);
+  registerConnectionIpc(ipcMain, router, {
+    isTrustedSender: policy.isTrusted,
+    openRemote: async (target) => withLocalFiles(await connectRemoteLab(target), { files: localFiles, printPdf }),
+    eventTargets: targets,
+    onError: logError,
+  });
+  installQuitSequence(app, () => router.close(), { onError: logError });
 
   const send = (message: MenuMessage): void => {
     if (window && !window.webContents.isDestroyed()) window.webContents.send(MENU_CHANNEL, message);
   };
   const refreshMenu = (): void => {
-    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: app.name, recentLibraries: recent, development: !app.isPackaged }, actions)));
+    const remote = router.connection().kind === 'remote';
+    Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate({ platform: process.platform, appName: app.name, recentLibraries: recent, development: !app.isPackaged, remote }, actions)));
   };
   const actions = createShellActions({
     dialog: {
@@ -97,15 +131,11 @@ async function start(): Promise<void> {
     },
     showItemInFolder: (p) => shell.showItemInFolder(p),
     send,
-    lab: () => lab,
+    lab: () => router,
     libraryPath: () => libraryPath,
     async switchLibrary(next) {
-      // Open the new library first: if that fails, the current one stays in service.
-      const nextLab = await openLabHost({ dataDir, libraryPath: next, backend, printPdf });
-      unregister();
-      const previous = lab;
-      lab = nextLab;
-      unregister = registerIpc(ipcMain, lab, ipcOptions);
+      // Open the new library in a new lab process first: if that fails, the current one stays in service.
+      const previous = router.replaceLocal(await openLocalLab(next));
       libraryPath = next;
       await previous.close();
       recent = addRecentLibrary(recentFile, next);
@@ -119,11 +149,15 @@ async function start(): Promise<void> {
       app.clearRecentDocuments();
       refreshMenu();
     },
+    useLocalLab: () => router.disconnect(),
     shellVersions: { electron: process.versions.electron, chrome: process.versions.chrome, v8: process.versions.v8 },
     appName: app.name,
     onError: logError,
   });
   refreshMenu();
+  // The menu's library items are off while the window shows a remote lab. The title bar (`COLT Lab —
+  // local`, `COLT Lab — user@host:port`) is the page's title: the renderer's connection store sets it.
+  router.onConnection(() => refreshMenu());
 
   const createWindow = (): void => {
     const preload = path.join(here, 'preload', 'preload.js');

@@ -11,6 +11,10 @@ export interface MenuHandlers {
   revealLibrary(): void;
   openRecentLibrary(path: string): void;
   clearRecentLibraries(): void;
+  /** File › Connect to a Lab Server…: the window asks for URL and token. */
+  connectLab(): void;
+  /** File › Use the Local Lab: leaves the remote lab. */
+  useLocalLab(): void;
   about(): void;
 }
 
@@ -22,6 +26,8 @@ export interface MenuState {
   readonly recentLibraries: readonly string[];
   /** Adds Reload and the developer tools (development only). */
   readonly development?: boolean;
+  /** The window shows a remote lab: the library items (which act on this computer's library) are off. */
+  readonly remote?: boolean;
 }
 
 /** The file manager's name in "Reveal library in …". */
@@ -34,12 +40,13 @@ export function fileManagerName(platform: NodeJS.Platform): string {
 /** Builds the application menu template. */
 export function buildMenuTemplate(state: MenuState, handlers: MenuHandlers): MenuItemConstructorOptions[] {
   const mac = state.platform === 'darwin';
+  const remote = state.remote === true;
   const about: MenuItemConstructorOptions = { id: 'about', label: `About ${state.appName}`, click: () => handlers.about() };
   const recent: MenuItemConstructorOptions[] =
     state.recentLibraries.length === 0
       ? [{ id: 'recent-empty', label: 'No recent libraries', enabled: false }]
       : [
-          ...state.recentLibraries.map((p, i): MenuItemConstructorOptions => ({ id: `recent-${i}`, label: p, click: () => handlers.openRecentLibrary(p) })),
+          ...state.recentLibraries.map((p, i): MenuItemConstructorOptions => ({ id: `recent-${i}`, label: p, enabled: !remote, click: () => handlers.openRecentLibrary(p) })),
           { type: 'separator' },
           { id: 'recent-clear', label: 'Clear Recent Libraries', click: () => handlers.clearRecentLibraries() },
         ];
@@ -59,9 +66,12 @@ export function buildMenuTemplate(state: MenuState, handlers: MenuHandlers): Men
         { id: 'import-ticket', label: 'Import Ticket…', accelerator: 'CmdOrCtrl+O', click: () => handlers.importTicket() },
         { id: 'export-report', label: 'Export Report…', accelerator: 'CmdOrCtrl+E', click: () => handlers.exportReport() },
         { type: 'separator' },
-        { id: 'open-library', label: 'Open Library…', accelerator: 'CmdOrCtrl+Shift+O', click: () => handlers.openLibrary() },
-        { id: 'recent-libraries', label: 'Open Recent Library', submenu: recent },
-        { id: 'reveal-library', label: `Reveal Library in ${fileManagerName(state.platform)}`, click: () => handlers.revealLibrary() },
+        { id: 'open-library', label: 'Open Library…', accelerator: 'CmdOrCtrl+Shift+O', enabled: !remote, click: () => handlers.openLibrary() },
+        { id: 'recent-libraries', label: 'Open Recent Library', enabled: !remote, submenu: recent },
+        { id: 'reveal-library', label: `Reveal Library in ${fileManagerName(state.platform)}`, enabled: !remote, click: () => handlers.revealLibrary() },
+        { type: 'separator' },
+        { id: 'connect-lab', label: 'Connect to a Lab Server…', click: () => handlers.connectLab() },
+        { id: 'use-local-lab', label: 'Use the Local Lab', enabled: remote, click: () => handlers.useLocalLab() },
         ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),
       ],
     },

@@ -28,6 +28,8 @@ export interface ShellDeps {
   readonly switchLibrary: (libraryPath: string) => Promise<void>;
   readonly recentLibraries: () => readonly string[];
   readonly clearRecentLibraries: () => void;
+  /** Back to the local lab from a remote one (main.ts: the router's disconnect). */
+  readonly useLocalLab: () => Promise<void>;
   /** Versions the lab does not know (Electron, Chromium, V8). */
   readonly shellVersions: Readonly<Record<string, string | undefined>>;
   readonly appName: string;
@@ -73,6 +75,8 @@ export function createShellActions(deps: ShellDeps): MenuHandlers & { readonly p
     revealLibrary: () => deps.showItemInFolder(deps.libraryPath()),
     openRecentLibrary: (file) => run(() => switchTo(file)),
     clearRecentLibraries: () => deps.clearRecentLibraries(),
+    connectLab: () => deps.send({ action: 'lab.connect' }),
+    useLocalLab: () => run(deps.useLocalLab),
     about: () =>
       run(async () => {
         let detail: string;

@@ -41,7 +41,8 @@ function runChild(command, commandArgs, env) {
 }
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-if (!existsSync(path.join(root, 'dist', 'main', 'cli', 'colt.js')) || !existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
+const built = ['dist/main/cli/colt.js', 'dist/main/lab-process/main.js', 'renderer/dist/index.html'];
+if (built.some((f) => !existsSync(path.join(root, f)))) {
   build('the lab and the UI', npm, ['run', '--silent', 'build']);
 }
 

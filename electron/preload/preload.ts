@@ -7,7 +7,7 @@
 // `--colt-commands=a.b,c.d` (webPreferences.additionalArguments), so the bridge always matches the
 // contract the main process serves, with nothing generated or bundled.
 import type { ContextBridge, IpcRendererEvent, WebUtils } from 'electron';
-import type { BridgeReply, ColtLabBridge, MenuMessage } from '../bridge-types.js' with { 'resolution-mode': 'import' };
+import type { BridgeReply, ColtLabBridge, LabConnection, MenuMessage } from '../bridge-types.js' with { 'resolution-mode': 'import' };
 import type { WireEvent } from '../../main/contract/api.js' with { 'resolution-mode': 'import' };
 
 // Same literals as electron/channels.ts (test/unit/electron/preload.test.ts checks they agree).
@@ -15,6 +15,9 @@ const COMMAND_CHANNEL_PREFIX = 'colt:';
 const EVENT_CHANNEL = 'colt:event';
 const MENU_CHANNEL = 'colt:menu';
 const COMMANDS_ARGUMENT = '--colt-commands=';
+const LAB_STATUS_CHANNEL = 'colt:lab-status';
+const LAB_CONNECT_CHANNEL = 'colt:lab-connect';
+const LAB_DISCONNECT_CHANNEL = 'colt:lab-disconnect';
 
 /** The part of ipcRenderer the bridge uses (Electron's, or the in-process pair of test/helpers/ipc-pair.ts). */
 export interface BridgeIpcRenderer {
@@ -51,6 +54,13 @@ export function buildBridge(ipc: BridgeIpcRenderer, webUtils: BridgeWebUtils, na
       }
     };
   }
+  const invokeReply = async <T>(channel: string, what: string, ...args: unknown[]): Promise<BridgeReply<T>> => {
+    try {
+      return (await ipc.invoke(channel, ...args)) as BridgeReply<T>;
+    } catch (e) {
+      return { ok: false, error: { code: 'internal', message: `${what}: ${e instanceof Error ? e.message : String(e)}` } };
+    }
+  };
   const subscribe = <T>(channel: string, listener: (message: T) => void): (() => void) => {
     // The IpcRendererEvent stays here: handing it to the page would expose `sender` (ipcRenderer itself).
     const handler = (_event: unknown, message: T): void => listener(message);
@@ -65,6 +75,16 @@ export function buildBridge(ipc: BridgeIpcRenderer, webUtils: BridgeWebUtils, na
     onEvent: (listener) => subscribe<WireEvent>(EVENT_CHANNEL, listener),
     onMenu: (listener) => subscribe<MenuMessage>(MENU_CHANNEL, listener),
     pathForFile: (file) => webUtils.getPathForFile(file),
+    lab: Object.freeze({
+      async status(): Promise<LabConnection> {
+        const reply = await invokeReply<LabConnection>(LAB_STATUS_CHANNEL, 'lab status');
+        if (!reply.ok) throw new Error(reply.error.message);
+        return reply.output;
+      },
+      connect: (url: string, token: string) => invokeReply<LabConnection>(LAB_CONNECT_CHANNEL, 'connect', { url: String(url), token: String(token) }),
+      disconnect: () => invokeReply<LabConnection>(LAB_DISCONNECT_CHANNEL, 'disconnect'),
+      onStatus: (listener: (connection: LabConnection) => void) => subscribe<LabConnection>(LAB_STATUS_CHANNEL, listener),
+    }),
   };
 }
 

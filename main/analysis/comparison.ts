@@ -1,4 +1,5 @@
 import { METHODS, type Method } from '../contract/experiment-config.js';
+import { roundCosts } from '../lab/cost.js';
 import type { RoundRecord } from '../lab/events.js';
 import { stat, statOfPresent, type Stat } from './stats.js';
 
@@ -19,6 +20,8 @@ export interface SeriesPoint {
   readonly remaining: Stat;
   readonly testAccuracy: Stat | null;
   readonly valAccuracy: Stat | null;
+  /** Test accuracy of the untrained ticket (iteration 0 of the training testAccuracy comes from). */
+  readonly untrainedAccuracy: Stat | null;
   /**
    * Cumulative training images spent to produce this round's ticket, rounds 0..this one
    * (COLT: its partition trainings). Excludes COLT's full-data evaluation, which measures a ticket
@@ -67,6 +70,7 @@ export function comparisonSeries(runs: readonly RunRounds[]): MethodSeries[] {
         remaining: stat(hits.map((h) => 1 - h.rec.sparsity))!,
         testAccuracy: statOfPresent(hits.map((h) => h.rec.testAccuracy)),
         valAccuracy: statOfPresent(hits.map((h) => h.rec.valAccuracy)),
+        untrainedAccuracy: statOfPresent(hits.map((h) => h.rec.untrainedAccuracy)),
         samples: stat(hits.map((h) => h.cum.samples))!,
         samplesWithEvaluation: stat(hits.map((h) => h.cum.withEvaluation))!,
         overlap: statOfPresent(hits.map((h) => h.rec.overlap)),
@@ -136,14 +140,7 @@ export function denseBaseline(runs: readonly RunRounds[]): Stat | null {
   return stat([...bySeed.values()]);
 }
 
+/** Cumulative cost per round by the one definition (lab/cost.ts): ticket-making images, and with evaluations. */
 function cumulativeSamples(rounds: readonly RoundRecord[]): Map<number, { samples: number; withEvaluation: number }> {
-  const out = new Map<number, { samples: number; withEvaluation: number }>();
-  let samples = 0;
-  let withEvaluation = 0;
-  for (const r of [...rounds].sort((a, b) => a.round - b.round)) {
-    samples += r.samples;
-    withEvaluation += r.samples + r.evaluationSamples;
-    out.set(r.round, { samples, withEvaluation });
-  }
-  return out;
+  return new Map(roundCosts(rounds).map((c) => [c.round, { samples: c.cumulative.samples, withEvaluation: c.cumulative.total }]));
 }

@@ -1,3 +1,7 @@
+import { METHODS, type Method } from '../contract/experiment-config.js';
+import { runCost } from '../lab/cost.js';
+import type { RoundRecord } from '../lab/events.js';
+
 /** Mean, sample standard deviation and count of a set of values (one per seed). */
 export interface Stat {
   readonly mean: number;
@@ -22,4 +26,51 @@ export function stat(values: readonly number[]): Stat | null {
 /** Stat of the non-null values, or null when every value is null. */
 export function statOfPresent(values: readonly (number | null | undefined)[]): Stat | null {
   return stat(values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
+}
+
+/** One method's figures over its seeds at the end of a `colt run` (its summary line). */
+export interface MethodSummary {
+  readonly runs: number;
+  /** Pruning rounds after round 0 (the most any seed finished). */
+  readonly rounds: number;
+  readonly denseAccuracy: Stat | null;
+  readonly finalAccuracy: Stat | null;
+  readonly finalSparsity: Stat | null;
+  /** Training images over every run and round of the method (lab/cost.ts): to make the tickets, to evaluate them, and both. */
+  readonly samples: number;
+  readonly evaluationSamples: number;
+  readonly totalSamples: number;
+}
+
+/** A finished run's rounds, as `colt run` and the job pool return them. */
+export interface RunRecords {
+  readonly method: Method;
+  readonly rounds: readonly RoundRecord[];
+}
+
+/**
+ * Per method, the dense (round 0) and final rounds' accuracy and sparsity over seeds, with the
+ * same statistics (sample std, n) as comparisons and reports, and the training images spent.
+ */
+export function methodSummaries(runs: readonly RunRecords[]): Partial<Record<Method, MethodSummary>> {
+  const out: Partial<Record<Method, MethodSummary>> = {};
+  for (const method of METHODS) {
+    const mine = runs.filter((r) => r.method === method && r.rounds.length > 0);
+    if (mine.length === 0) continue;
+    const ordered = mine.map((r) => [...r.rounds].sort((a, b) => a.round - b.round));
+    const first = ordered.map((r) => r[0]);
+    const last = ordered.map((r) => r[r.length - 1]);
+    const cost = ordered.map((r) => runCost(r));
+    out[method] = {
+      runs: mine.length,
+      rounds: Math.max(0, ...ordered.map((r) => r[r.length - 1].round)),
+      denseAccuracy: statOfPresent(first.filter((r) => r.round === 0).map((r) => r.testAccuracy)),
+      finalAccuracy: statOfPresent(last.map((r) => r.testAccuracy)),
+      finalSparsity: stat(last.map((r) => r.sparsity)),
+      samples: cost.reduce((a, c) => a + c.samples, 0),
+      evaluationSamples: cost.reduce((a, c) => a + c.evaluationSamples, 0),
+      totalSamples: cost.reduce((a, c) => a + c.total, 0),
+    };
+  }
+  return out;
 }

@@ -10,6 +10,9 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
     const eq = set.indexOf('=');
     if (eq <= 0) throw invalidInput(`--set '${set}': expected path=value, e.g. training.duration=1ep`);
     const keys = set.slice(0, eq).split('.');
+    // These keys reach Object.prototype (or a constructor) instead of a config field.
+    const bad = keys.find((k) => k === '__proto__' || k === 'constructor' || k === 'prototype' || k === '');
+    if (bad !== undefined) throw invalidInput(`--set '${set}': '${bad}' is not a config field`);
     const text = set.slice(eq + 1);
     let value: unknown = text;
     try {
@@ -19,7 +22,7 @@ export function applyOverrides(raw: Record<string, unknown>, sets: readonly stri
     }
     let node: Record<string, unknown> = config;
     for (const key of keys.slice(0, -1)) {
-      const next = node[key];
+      const next = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
       if (next === undefined) node[key] = {};
       else if (typeof next !== 'object' || next === null || Array.isArray(next)) {
         throw invalidInput(`--set '${set}': '${key}' is not an object in the config`);

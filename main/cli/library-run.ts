@@ -3,15 +3,15 @@ import type { RunEventMessage } from '../contract/events.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
 import { BACKEND_REQUESTS, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
-import type { LabEvent } from '../lab/events.js';
-import { summarise, type ExperimentSummary } from '../lab/experiment.js';
+import { methodSummaries } from '../analysis/stats.js';
 import type { Db } from '../library/db.js';
 import type { RunRow } from '../library/runs.js';
 import { JobPool } from '../jobs/index.js';
 import { backendLabel, executeExperiment, type ExperimentExecution } from '../service/experiment-runner.js';
-import { info, out, pct, ProgressBar } from './output.js';
+import { describeRound, info, out, ProgressBar, type ExperimentSummary } from './output.js';
 
 export { backendLabel };
+export { describeSummary } from './output.js';
 
 /** What running (or resuming) an experiment against the library needs. */
 export interface LibraryRun {
@@ -99,7 +99,7 @@ export async function executeLibraryRun(o: LibraryRun): Promise<LibraryRunResult
       backend: backendLabel(o.backend),
       seeds: o.resume ? [...new Set(results.map((r) => r.seed))] : o.config.seeds,
       seconds: (performance.now() - started) / 1000,
-      methods: summarise(results),
+      methods: methodSummaries(results),
     };
     return { summary, code };
   } catch (err) {
@@ -128,31 +128,6 @@ function printRunEvent(e: RunEventMessage, json: boolean, bar: ProgressBar): voi
     loss: p.loss ?? Number.NaN,
     imagesPerSecond: p.imagesPerSecond ?? 0,
   });
-}
-
-/** One line per finished round. */
-export function describeRound(e: Extract<LabEvent, { type: 'round' }>): string {
-  const parts = [
-    `${e.method.padEnd(6)} seed ${e.seed} round ${String(e.round).padStart(2)}:`,
-    `sparsity ${pct(e.sparsity).padStart(6)}`,
-    `test ${pct(e.testAccuracy)}`,
-  ];
-  if (e.overlap !== undefined) parts.push(`overlap ${pct(e.overlap)}`);
-  if (e.partitionAccuracies) parts.push(`partitions ${e.partitionAccuracies.map((a) => pct(a)).join(' / ')}`);
-  parts.push(`${e.seconds.toFixed(1)} s`);
-  return parts.join('  ');
-}
-
-/** The closing summary of a run or resume. */
-export function describeSummary(s: ExperimentSummary): string {
-  const lines = [`${s.name}: ${s.arch} on ${s.dataset} (${s.backend}), ${s.seconds.toFixed(0)} s`];
-  for (const [method, m] of Object.entries(s.methods)) {
-    if (!m) continue;
-    lines.push(
-      `  ${method.padEnd(6)} ${m.rounds} rounds → sparsity ${pct(m.finalSparsity.mean)}, test ${pct(m.finalAccuracy?.mean)} (dense ${pct(m.denseAccuracy?.mean)}), ${m.samples} training images`,
-    );
-  }
-  return lines.join('\n');
 }
 
 /** Validates a `--backend` value. */

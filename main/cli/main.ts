@@ -1,19 +1,42 @@
+import { appVersion } from '../common/app-version.js';
 import { LabError } from '../contract/errors.js';
-import { benchCommand } from './commands/bench.js';
-import { dataCommand, DATA_HELP } from './commands/data.js';
-import { presetsCommand } from './commands/presets.js';
-import { reportCommand, REPORT_HELP } from './commands/report.js';
-import { resumeCommand, RESUME_HELP } from './commands/resume.js';
-import { runCommand, RUN_HELP } from './commands/run.js';
-import { runsCommand, RUNS_HELP } from './commands/runs.js';
-import { serveCommand, SERVE_HELP } from './commands/serve.js';
-import { ticketsCommand, TICKETS_HELP } from './commands/tickets.js';
 import { info, out } from './output.js';
 
-const HELP = `colt — COLT Lab command line
+type Command = (argv: string[]) => Promise<number>;
+
+// Each command's module is loaded when it runs: `colt --version` or `colt tickets list` need not load TF.js.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.js')).runCommand,
+  resume: async () => (await import('./commands/resume.js')).resumeCommand,
+  runs: async () => (await import('./commands/runs.js')).runsCommand,
+  tickets: async () => (await import('./commands/tickets.js')).ticketsCommand,
+  presets: async () => (await import('./commands/presets.js')).presetsCommand,
+  data: async () => (await import('./commands/data.js')).dataCommand,
+  bench: async () => (await import('./commands/bench.js')).benchCommand,
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
+  sweep: async () => (await import('./commands/sweep.js')).sweepCommand,
+  library: async () => (await import('./commands/library.js')).libraryCommand,
+};
+
+async function help(): Promise<string> {
+  const [run, resume, runs, tickets, report, serve, data, sweep, library] = await Promise.all([
+    import('./commands/run.js'),
+    import('./commands/resume.js'),
+    import('./commands/runs.js'),
+    import('./commands/tickets.js'),
+    import('./commands/report.js'),
+    import('./commands/serve.js'),
+    import('./commands/data.js'),
+    import('./commands/sweep.js'),
+    import('./commands/library.js'),
+  ]);
+  return `colt — COLT Lab command line
 
   colt run --preset quick [--json]   generate COLT and IMP tickets (colt run --help)
   colt resume RUN | eEXP | --all     continue interrupted runs from their last finished round
+  colt run … --grid P=V1,V2 [--executor slurm]   a sweep, here or as a Slurm job array
+  colt sweep list|status|cancel|merge   follow sweeps; colt library merge SHARD...  merge libraries
   colt runs list|show                browse the runs in the library
   colt tickets list|show|export|import   browse tickets; exchange them as .safetensors files
   colt report RUN... | --experiment eN   a COLT vs IMP comparison report (HTML; --pdf, --csv)
@@ -23,51 +46,43 @@ const HELP = `colt — COLT Lab command line
   colt bench [--json]                measure training throughput on this machine
   colt --version
 
-${RUN_HELP}
+${run.RUN_HELP}
 
-${RESUME_HELP}
+${resume.RESUME_HELP}
 
-${RUNS_HELP}
+${runs.RUNS_HELP}
 
-${TICKETS_HELP}
+${tickets.TICKETS_HELP}
 
-${REPORT_HELP}
+${report.REPORT_HELP}
 
-${SERVE_HELP}
+${serve.SERVE_HELP}
 
-${DATA_HELP}`;
+${data.DATA_HELP}
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runCommand,
-  resume: resumeCommand,
-  runs: runsCommand,
-  tickets: ticketsCommand,
-  presets: presetsCommand,
-  data: dataCommand,
-  bench: benchCommand,
-  serve: serveCommand,
-  report: reportCommand,
-};
+${sweep.SWEEP_HELP}
+
+${library.LIBRARY_COMMAND_HELP}`;
+}
 
 /** Runs the CLI on argv and returns the exit code; errors become one line naming what is wrong. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    out(HELP);
+    out(await help());
     return command === undefined ? 2 : 0;
   }
-  if (command === '--version') {
-    const { createRequire } = await import('node:module');
-    out((createRequire(import.meta.url)('../../package.json') as { version: string }).version);
+  if (command === '--version' || command === '-V' || command === 'version') {
+    out(appVersion());
     return 0;
   }
-  const handler = COMMANDS[command];
-  if (!handler) {
+  const load = Object.prototype.hasOwnProperty.call(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!load) {
     info(`colt: unknown command '${command}' (${Object.keys(COMMANDS).join(', ')}); see colt --help`);
     return 2;
   }
   try {
-    return await handler(rest);
+    return await (await load())(rest);
   } catch (e) {
     if (e instanceof LabError) {
       info(`colt ${command}: error: ${e.message}`);
@@ -77,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       info(`colt ${command}: error: ${e.message}`);
       return 2;
     }
-    info(`colt ${command}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    // A stack helps only a developer: it is printed when COLT_DEBUG is set.
+    info(`colt ${command}: internal error: ${e instanceof Error ? (process.env.COLT_DEBUG ? (e.stack ?? e.message) : e.message) : String(e)}`);
     return 1;
   }
 }

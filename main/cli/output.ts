@@ -1,13 +1,27 @@
-import type { LabEvent } from '../lab/events.js';
+import type { MethodSummary, Stat } from '../analysis/stats.js';
+import type { Method } from '../contract/experiment-config.js';
+import type { LabEvent, RoundRecord } from '../lab/events.js';
 
-/** Writes a line to stdout (the CLI's only output channel for results). */
-export function out(line: string): void {
-  process.stdout.write(line + '\n');
+// C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides that reorder what a terminal shows.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Escapes the characters a terminal would obey rather than show (escape sequences from an imported
+ * file's metadata could retitle the window, hide text or fake output) as `\u001b`. JSON.stringify
+ * escapes C0 itself; the rest can only stand inside a JSON string, where this escape is JSON's own.
+ */
+export function safeText(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Writes a line to stderr (notices, progress, errors). */
+/** Writes a line to stdout (the CLI's only output channel for results), control characters escaped. */
+export function out(line: string): void {
+  process.stdout.write(safeText(line) + '\n');
+}
+
+/** Writes a line to stderr (notices, progress, errors), control characters escaped. */
 export function info(line: string): void {
-  process.stderr.write(line + '\n');
+  process.stderr.write(safeText(line) + '\n');
 }
 
 /** Formats a fraction as a percentage with one decimal. */
@@ -71,4 +85,64 @@ export class ProgressBar {
     if (this.visible) this.stream.write('\r\x1b[2K');
     this.visible = false;
   }
+}
+
+/** A statistic over seeds as "mean ± sample std (n = k)" in percent; "—" when there is none. */
+export function pctStat(s: Stat | null | undefined): string {
+  if (!s) return '—';
+  return s.n > 1 ? `${pct(s.mean)} ± ${(s.std * 100).toFixed(1)} (n = ${s.n})` : `${pct(s.mean)} (n = 1)`;
+}
+
+/** A count with thousands separators. */
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** The mask check in words: "mask ok" (0 pruned weights not zero), the count otherwise, "mask —" when not checked. */
+export function maskCheck(violations: number | null): string {
+  if (violations === null) return 'mask —';
+  return violations === 0 ? 'mask ok' : `MASK BROKEN: ${count(violations)} pruned weights not zero`;
+}
+
+/** One line per finished round (stderr of `colt run`). */
+export function describeRound(e: RoundRecord): string {
+  const parts = [
+    `${e.method.padEnd(6)} seed ${e.seed} round ${String(e.round).padStart(2)}:`,
+    `sparsity ${pct(e.sparsity).padStart(6)} (${pct(e.sparsityAll)} of all weights)`,
+    `test ${pct(e.testAccuracy)}`,
+    `untrained ${pct(e.untrainedAccuracy)}`,
+  ];
+  if (e.overlap !== undefined) parts.push(`overlap ${pct(e.overlap)}`);
+  if (e.partitionAccuracies) {
+    const untrained = e.partitionUntrainedAccuracies ? ` (untrained ${e.partitionUntrainedAccuracies.map((a) => pct(a)).join(' / ')})` : '';
+    parts.push(`partitions ${e.partitionAccuracies.map((a) => pct(a)).join(' / ')}${untrained}`);
+  }
+  parts.push(`${count(e.samples)} + ${count(e.evaluationSamples)} images`, maskCheck(e.maskViolations), `${e.seconds.toFixed(1)} s`);
+  return parts.join('  ');
+}
+
+/** The last line of `colt run --json` (and `colt resume --json`): per-method figures over seeds. */
+export interface ExperimentSummary {
+  readonly type: 'summary';
+  readonly name: string;
+  readonly arch: string;
+  readonly dataset: string;
+  readonly datasetChecksum: string;
+  readonly evaluationDataset?: string;
+  readonly backend: string;
+  readonly seeds: readonly number[];
+  readonly seconds: number;
+  readonly methods: Partial<Record<Method, MethodSummary>>;
+}
+
+/** The closing summary of a run or resume: mean ± sample std over seeds (n shown), and the training images by the one definition of cost. */
+export function describeSummary(s: ExperimentSummary): string {
+  const lines = [`${s.name}: ${s.arch} on ${s.dataset} (${s.backend}), ${s.seconds.toFixed(0)} s`];
+  for (const [method, m] of Object.entries(s.methods)) {
+    if (!m) continue;
+    lines.push(
+      `  ${method.padEnd(6)} ${m.rounds} rounds → sparsity ${pctStat(m.finalSparsity)}, test ${pctStat(m.finalAccuracy)} (dense ${pctStat(m.denseAccuracy)}); training images ${count(m.samples)} + ${count(m.evaluationSamples)} evaluation = ${count(m.totalSamples)}`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { invalidInput } from './errors.js';
 import { roundRecordSchema } from './events.js';
 import { METHODS } from './experiment-config.js';
+import { sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
 
 /**
  * The one typed contract between the UI and the lab (STYLE.md, One contract, thin transports):
@@ -61,8 +62,16 @@ export const experimentSummarySchema = z.object({
   updated: z.string(),
 });
 
-/** A stored round of a run, with the id of the ticket it made. */
-export const roundSchema = roundRecordSchema.extend({ final: z.boolean(), ticketId: id.nullable(), created: z.string() });
+/** Training images by the one definition of cost (main/lab/cost.ts): to make tickets, to evaluate them, and their sum. */
+export const costSchema = z.object({ samples: z.number().int().min(0), evaluationSamples: z.number().int().min(0), total: z.number().int().min(0) });
+
+/** A stored round of a run, with the id of the ticket it made, its cost, and the run's cost up to it. */
+export const roundSchema = roundRecordSchema.extend({
+  final: z.boolean(),
+  ticketId: id.nullable(),
+  created: z.string(),
+  cost: costSchema.extend({ cumulative: costSchema }),
+});
 
 /** A ticket in lists. */
 export const ticketSummarySchema = z.object({
@@ -82,6 +91,8 @@ export const ticketSummarySchema = z.object({
   testAccuracy: num,
   sourceFile: z.string().nullable(),
   hasFinal: z.boolean(),
+  /** The mask check of its final weights: how many are not zero where the mask is 0 (null without final weights). */
+  maskViolations: z.number().int().min(0).nullable(),
   created: z.string(),
 });
 
@@ -118,6 +129,8 @@ const seriesPointSchema = z.object({
   remaining: statSchema,
   testAccuracy: statSchema.nullable(),
   valAccuracy: statSchema.nullable(),
+  /** Test accuracy of the untrained ticket (iteration 0), over seeds. */
+  untrainedAccuracy: statSchema.nullable(),
   samples: statSchema,
   samplesWithEvaluation: statSchema,
   overlap: statSchema.nullable(),
@@ -162,6 +175,91 @@ export const liveRunSchema = z.object({
   etaSeconds: num,
 });
 
+// The ticket, compare and experiment screens (issue 19): a ticket's parameters and FLOPs, views of
+// one layer, the values of its weights, two tickets' mask difference, an experiment's Jaccard matrix.
+
+const count = z.number().int().min(0);
+const shapeSchema = z.array(z.number().int().positive());
+const layerName = z.string().min(1).max(200);
+
+/** Every parameter of a ticket's model: prunable or not (the head, biases, batch-norm), and what the mask keeps. */
+export const ticketParameterSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['conv', 'dense', 'bias', 'bn-scale', 'bn-shift']),
+  shape: shapeSchema,
+  count,
+  head: z.boolean(),
+  /** Whether the ticket's mask covers it. */
+  pruned: z.boolean(),
+  kept: count,
+  hasFinal: z.boolean(),
+});
+
+/** A weight layer's theoretical FLOPs per image (a multiply-add counts 2), dense and with only the kept weights. */
+export const layerFlopsSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['conv', 'dense']),
+  shape: shapeSchema,
+  weights: count,
+  kept: count,
+  pruned: z.boolean(),
+  positions: count.nullable(),
+  denseFlops: count.nullable(),
+  remainingFlops: count.nullable(),
+});
+
+/** A ticket's parameters and FLOPs, dense and remaining, with what the figures do not mean (sparsity is no speed-up). */
+export const ticketFlopsSchema = z.object({
+  layers: z.array(layerFlopsSchema),
+  parameters: z.object({ total: count, remaining: count }),
+  flops: z.object({ dense: count, remaining: count }).nullable(),
+  note: z.string(),
+});
+
+/** Statistics of some weights' values, and of the kept and the pruned ones. */
+const valueStatsSchema = z.object({ mean: z.number(), meanAbs: z.number(), min: z.number(), max: z.number(), keptMeanAbs: z.number().nullable(), prunedMeanAbs: z.number().nullable() });
+
+/** Two tickets' masks in one layer: kept by both, only by A, only by B, by neither. */
+export const layerDiffSchema = z.object({ layer: z.string(), weights: count, both: count, onlyA: count, onlyB: count, neither: count, jaccard: fraction });
+
+/** A layer's mask difference as heatmap grids: per cell the fraction of its weights kept by both, only A, only B. */
+export const diffGridSchema = z.object({
+  layer: z.string(),
+  shape: shapeSchema,
+  rows: z.number().int().positive(),
+  cols: z.number().int().positive(),
+  rowsShown: z.number().int().positive(),
+  colsShown: z.number().int().positive(),
+  cellRows: z.number().int().positive(),
+  cellCols: z.number().int().positive(),
+  both: z.array(fraction),
+  onlyA: z.array(fraction),
+  onlyB: z.array(fraction),
+});
+
+/** Where an imported ticket came from, as its file said: the accuracy it stated and its provenance (run, round, experiment…). */
+export const ticketOriginSchema = z.object({ testAccuracy: num, valAccuracy: num, provenance: z.record(z.string(), z.string()) });
+
+/** One training of a ticket on a dataset (tickets.evaluate). */
+export const ticketEvaluationSchema = z.object({
+  id,
+  ticketId: id,
+  dataset: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  status: z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']),
+  testAccuracy: num,
+  valAccuracy: num,
+  samples: count.nullable(),
+  seconds: num,
+  backend: z.string().nullable(),
+  error: z.string().nullable(),
+  created: z.string(),
+  finished: z.string().nullable(),
+});
+
+/** A ticket of an experiment's Jaccard matrix (a row and a column). */
+export const matrixTicketSchema = z.object({ ticketId: id, runId: id, method: z.enum(METHODS), seed: z.number().int().min(0), round: z.number().int().min(0), sparsity: z.number() });
+
 /** A file path the server reads or writes: absolute, no `..` segments (checked again against the allowed folders). */
 const filePath = z
   .string()
@@ -205,7 +303,7 @@ const gpuAdapterSchema = z.object({
 /** Every command: its input and output schemas and a one-line description. */
 export const COMMANDS = {
   'system.info': {
-    help: 'app and engine versions, the active backend (and its WebGPU adapter), cores and the library path',
+    help: 'app and engine versions, the active backend (and its WebGPU adapter), cores and the library (its full path only to the local desktop app; its file name over HTTP)',
     input: z.strictObject({}),
     output: z.object({
       appVersion: z.string(),
@@ -216,6 +314,9 @@ export const COMMANDS = {
       dataDir: z.string(),
       cores: z.number().int().positive(),
       platform: z.string(),
+      /** Who runs the lab and on which machine: the desktop app's title for a remote lab says `user@hostname:port`. */
+      user: z.string(),
+      hostname: z.string(),
       versions: z.record(z.string(), z.string()),
     }),
   },
@@ -230,7 +331,7 @@ export const COMMANDS = {
     output: z.object({ schema: z.record(z.string(), z.unknown()) }),
   },
   'experiments.validate': {
-    help: 'validate an experiment config (the error names the field) and estimate its cost on this backend',
+    help: 'validate an experiment config (the error names the field) and estimate its cost on this backend; a config with a sweep section is validated and estimated point by point',
     input: z.strictObject({ config: z.unknown() }),
     output: z.object({
       ok: z.boolean(),
@@ -240,12 +341,21 @@ export const COMMANDS = {
         .object({
           runs: z.number().int().min(0),
           rounds: z.number().int().min(0),
+          /** Training images to make the tickets, to evaluate them, and their sum (main/lab/cost.ts). */
+          samples: z.number().int().min(0),
+          evaluationSamples: z.number().int().min(0),
           trainingSamples: z.number().int().min(0),
           imagesPerSecond: num,
+          /** Runs training at once. */
+          concurrency: z.number().int().positive(),
+          /** Training time of the runs one after another, and the wall time with `concurrency` at once. */
+          runSeconds: num,
           seconds: num,
           basis: z.string(),
         })
         .optional(),
+      /** A config with a `sweep` section: its points, tasks and runs (the estimate covers them all). */
+      sweep: z.object({ points: z.number().int().min(0), tasks: z.number().int().min(0), runs: z.number().int().min(0) }).optional(),
     }),
   },
   'experiments.create': {
@@ -259,9 +369,15 @@ export const COMMANDS = {
     output: z.array(experimentSummarySchema),
   },
   'experiments.get': {
-    help: 'one experiment with its config and runs',
+    help: 'one experiment with its config, its runs and the config of the preset it started from',
     input: z.strictObject({ id }),
-    output: z.object({ experiment: experimentSummarySchema, config: z.record(z.string(), z.unknown()), runs: z.array(runSummarySchema) }),
+    output: z.object({
+      experiment: experimentSummarySchema,
+      config: z.record(z.string(), z.unknown()),
+      runs: z.array(runSummarySchema),
+      /** The preset it started from, every default filled in (null without one). */
+      presetConfig: z.record(z.string(), z.unknown()).nullable(),
+    }),
   },
   'experiments.delete': {
     help: 'delete an experiment with its runs, rounds and tickets (refused while a run trains)',
@@ -284,7 +400,7 @@ export const COMMANDS = {
     output: z.array(runSummarySchema),
   },
   'runs.get': {
-    help: 'one run with its rounds, training curve (sampled batch loss) and live progress',
+    help: 'one run with its rounds (each with its evaluated points, untrained-ticket accuracy, mask check and cost), training curve (sampled batch loss) and live progress',
     input: z.strictObject({ id }),
     output: z.object({
       run: runSummarySchema.extend({
@@ -324,6 +440,30 @@ export const COMMANDS = {
     input: runTarget,
     output: z.object({ runIds: z.array(id), notes: z.array(z.string()) }),
   },
+  'sweeps.list': {
+    help: 'sweeps (grids of experiments run locally or as Slurm job arrays), newest first',
+    input: z.strictObject({ limit: limit.optional() }),
+    output: z.array(sweepSummarySchema),
+  },
+  'sweeps.get': {
+    help: "one sweep: its tasks (pending, running, finished, failed, with Slurm's state and reason) and its experiments' runs; asks Slurm first, merging the shards of tasks that ended",
+    input: z.strictObject({ id }),
+    output: z.object({ sweep: sweepSummarySchema, tasks: z.array(sweepTaskSchema), runs: z.array(runSummarySchema), notes: z.array(z.string()) }),
+  },
+  'sweeps.cancel': {
+    help: "cancel a Slurm sweep's queued and running tasks (their finished rounds are merged)",
+    input: z.strictObject({ id }),
+    output: z.object({ sweepId: id, cancelled: z.array(z.number().int().min(0)) }),
+  },
+  'sweeps.merge': {
+    help: "merge the shards of a sweep's tasks that are not running into the library (merging again changes nothing)",
+    input: z.strictObject({ id }),
+    output: z.object({
+      sweepId: id,
+      runs: z.array(z.object({ runId: id, action: z.enum(['copied', 'extended', 'updated', 'unchanged']), roundsAdded: z.number().int().min(0), status: runStatusSchema })),
+      running: z.array(z.number().int().min(0)),
+    }),
+  },
   'tickets.list': {
     help: 'tickets, newest first, filtered',
     input: z.strictObject({
@@ -340,7 +480,7 @@ export const COMMANDS = {
     output: z.array(ticketSummarySchema),
   },
   'tickets.get': {
-    help: "one ticket: its layers, and the tickets of the other rounds of the run that made it",
+    help: "one ticket: its layers, every parameter of its model, its FLOPs, and the tickets of the other rounds of the run that made it",
     input: z.strictObject({ id }),
     output: z.object({
       ticket: ticketSummarySchema.extend({
@@ -353,6 +493,13 @@ export const COMMANDS = {
       }),
       layers: z.array(ticketLayerSchema),
       rounds: z.array(z.object({ round: z.number().int().min(0), ticketId: id, sparsity: z.number(), testAccuracy: num })),
+      /** Every parameter of the model, prunable or not. */
+      parameters: z.array(ticketParameterSchema),
+      flops: ticketFlopsSchema,
+      /** An imported ticket's origin as its file stated it (null for a run's ticket, or a file that says nothing). */
+      origin: ticketOriginSchema.nullable(),
+      /** Its trainings on datasets (tickets.evaluate), newest first. */
+      evaluations: z.array(ticketEvaluationSchema),
     }),
   },
   'tickets.masks': {
@@ -384,8 +531,8 @@ export const COMMANDS = {
     output: z.object({ ticketId: id, duplicate: z.boolean(), format: z.string(), notes: z.array(z.string()), ticket: ticketSummarySchema }),
   },
   'tickets.export': {
-    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path, or as bytes (base64) when no path is given',
-    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(false), path: filePath.optional() }),
+    help: 'export a ticket as safetensors (colt or PyTorch layout): to a path (an existing file only with force), or as bytes (base64) when no path is given',
+    input: z.strictObject({ id, format: z.enum(['colt', 'pytorch']).default('colt'), final: z.boolean().default(false), path: filePath.optional(), force: z.boolean().default(false) }),
     output: z.object({ filename: z.string(), size: z.number().int().positive(), path: z.string().nullable(), bytes: z.string().nullable() }),
   },
   'tickets.delete': {
@@ -442,6 +589,91 @@ export const COMMANDS = {
       files: z.array(z.string()),
     }),
   },
+  'tickets.layerViews': {
+    help: "a masked layer as the input-pixel map (a dense layer over the flattened input, as LTH papers draw fc1) and per filter (a conv kernel's kh × kw tiles)",
+    input: z.strictObject({ id, layer: layerName }),
+    output: z.object({
+      ticketId: id,
+      layer: z.string(),
+      input: z.object({ layer: z.string(), rows: z.number().int().positive(), cols: z.number().int().positive(), channels: z.number().int().positive(), density: z.array(fraction) }).nullable(),
+      filters: z
+        .object({ layer: z.string(), filters: z.number().int().positive(), kh: z.number().int().positive(), kw: z.number().int().positive(), inputs: z.number().int().positive(), density: z.array(fraction), filterKept: z.array(fraction) })
+        .nullable(),
+    }),
+  },
+  'tickets.weights': {
+    help: "the mask bits, θ0 and final values of a rectangle of one parameter's heatmap (rows = output units, columns = inputs · kernel positions; each weight's values when it holds at most 64)",
+    input: z.strictObject({ id, layer: layerName, rowFrom: count, rowTo: count, colFrom: count, colTo: count }),
+    output: z.object({
+      ticketId: id,
+      layer: z.string(),
+      weights: count,
+      kept: count,
+      init: valueStatsSchema,
+      final: valueStatsSchema.nullable(),
+      values: z.array(z.object({ row: count, col: count, index: count, kept: z.boolean(), init: z.number(), final: z.number().nullable() })),
+    }),
+  },
+  'tickets.values': {
+    help: "one parameter's θ0 or final values (any parameter: the head and biases too) downsampled on the server to at most maxRows × maxCols cells of mean values",
+    input: z.strictObject({
+      id,
+      layer: layerName,
+      which: z.enum(['init', 'final']).default('init'),
+      maxRows: z.number().int().min(1).max(2048).default(128),
+      maxCols: z.number().int().min(1).max(2048).default(128),
+    }),
+    output: z.object({
+      ticketId: id,
+      which: z.enum(['init', 'final']),
+      layer: z.string(),
+      shape: shapeSchema,
+      rows: z.number().int().positive(),
+      cols: z.number().int().positive(),
+      rowsShown: z.number().int().positive(),
+      colsShown: z.number().int().positive(),
+      cellRows: z.number().int().positive(),
+      cellCols: z.number().int().positive(),
+      mean: z.array(z.number()),
+      maxAbs: z.number().min(0),
+    }),
+  },
+  'tickets.diff': {
+    help: 'which weights two tickets of one architecture keep: per layer kept by both, only A, only B, with counts, and heatmap grids of the difference',
+    input: z.strictObject({
+      a: id,
+      b: id,
+      grids: z.boolean().default(true),
+      maxRows: z.number().int().min(1).max(1024).default(96),
+      maxCols: z.number().int().min(1).max(1024).default(256),
+    }),
+    output: z.object({ layers: z.array(layerDiffSchema), total: layerDiffSchema.omit({ layer: true }), grids: z.array(diffGridSchema) }),
+  },
+  'tickets.evaluate': {
+    help: "train a ticket (θ0 ⊙ mask with a full-class head; an imported one too) on a dataset as a job, with the recipe given as the experiment config's training and data fields; tickets.get shows how it went",
+    input: z.strictObject({
+      id,
+      dataset: z.string().min(1).max(100),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+      training: z.record(z.string(), z.unknown()).optional(),
+      data: z.record(z.string(), z.unknown()).optional(),
+    }),
+    output: z.object({ evaluationId: id, ticketId: id, status: z.literal('queued') }),
+  },
+  'experiments.jaccard': {
+    help: "the Jaccard overlap of every pair of an experiment's tickets (seeds × methods × rounds, optionally some rounds only), each next to what random masks of the same sparsities would share",
+    input: z.strictObject({ id, rounds: z.array(z.number().int().min(0)).min(1).max(201).optional() }),
+    output: z.object({
+      experimentId: id,
+      /** Every round that has tickets (to pick from). */
+      rounds: z.array(z.number().int().min(0)),
+      tickets: z.array(matrixTicketSchema),
+      n: count,
+      /** Row-major n × n. */
+      jaccard: z.array(fraction),
+      expectedRandom: z.array(fraction),
+    }),
+  },
 } as const;
 
 /** A command's name (`noun.verb`). */
@@ -458,10 +690,11 @@ export interface WireRequest {
   readonly input: unknown;
 }
 
-/** An error on the wire: one of LabError's codes and a message naming what is wrong. */
+/** An error on the wire: one of LabError's codes, a message naming what is wrong, and details a client may act on (e.g. `{field: 'path', reason: 'exists'}`). */
 export interface WireError {
   readonly code: string;
   readonly message: string;
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** A reply on the wire. */

@@ -42,6 +42,23 @@ export const runProgressSchema = z.strictObject({
   etaSeconds: num,
 });
 
+/** One evaluated point of one training of a round (main/lab/events.ts EvaluationRecord): a point of the curves a researcher plots. */
+export const evaluationPointSchema = z.strictObject({
+  /** Which training: "train", "partition 1/2" or "evaluate" (a ticket's full-data or transfer evaluation). */
+  phase: z.string(),
+  /** Steps done; 0 is the untrained ticket. */
+  iteration: z.number().int().min(0),
+  epoch: z.number().finite(),
+  trainLoss: num,
+  valLoss: num,
+  valAccuracy: num,
+  testLoss: num,
+  testAccuracy: num,
+  /** Whether the selection rule could pick this point (evaluation.points), and whether it did. */
+  candidate: z.boolean(),
+  selected: z.boolean(),
+});
+
 /** One finished round as the lab reports it (main/lab/events.ts RoundRecord, JSON-safe). */
 export const roundRecordSchema = z.strictObject({
   type: z.literal('round'),
@@ -53,12 +70,22 @@ export const roundRecordSchema = z.strictObject({
   layerSparsity: z.record(z.string(), z.number().finite()),
   testAccuracy: num,
   valAccuracy: num,
+  /** Test accuracy of the untrained ticket (iteration 0) of the training testAccuracy comes from; null when not measured. */
+  untrainedAccuracy: num,
   earlyStopIteration: z.number().int().nullable(),
   overlap: z.number().finite().optional(),
   partitionAccuracies: z.array(num).optional(),
+  /** COLT: each untrained partition model's test accuracy on its own classes. */
+  partitionUntrainedAccuracies: z.array(num).optional(),
+  /** Training images to make this round's ticket (lab/cost.ts). */
   samples: z.number().int().min(0),
+  /** Training images to evaluate it. */
   evaluationSamples: z.number().int().min(0),
   seconds: z.number().finite(),
+  /** The mask check: pruned weights not exactly zero after the round's trainings (0 expected; null: not checked). */
+  maskViolations: z.number().int().min(0).nullable(),
+  /** Every evaluated point of the round's trainings. */
+  evaluations: z.array(evaluationPointSchema),
 });
 
 /** `run.roundDone`: a round is finished AND stored (sent after the library acknowledged it). */

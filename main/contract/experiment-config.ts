@@ -29,6 +29,16 @@ export const durationSchema = z
 
 const rate = z.number().gt(0).lt(1);
 
+/**
+ * Weight initialisers (weights and biases of conv and dense layers; batch-norm scales start at 1,
+ * shifts at 0). Glorot and Kaiming draw weights and zero biases (Keras' convention); PyTorch's
+ * default draws both uniform ±1/√fan_in (kaiming_uniform with a = √5). `default`: each
+ * architecture's own, as its source uses it (LTH nets Glorot-normal, the COLT authors' nets PyTorch's).
+ */
+export const INITIALISERS = ['default', 'glorot-normal', 'glorot-uniform', 'kaiming-normal', 'kaiming-uniform', 'pytorch-default'] as const;
+/** A weight initialiser's name. */
+export type Initialiser = (typeof INITIALISERS)[number];
+
 const sgdSchema = z.strictObject({
   type: z.literal('sgd'),
   lr: z.number().positive().describe('learning rate'),
@@ -65,11 +75,30 @@ const trainingSchema = z.strictObject({
   warmupEpochs: z.number().min(0).default(0).describe('linear learning-rate warm-up'),
   milestones: z.array(z.number().positive()).default([]).describe('epochs at which the learning rate is multiplied by gamma'),
   gamma: z.number().gt(0).max(1).default(0.1),
+  warmupFromZero: z
+    .boolean()
+    .default(false)
+    .describe('the first warm-up step runs at learning rate 0 (the authors\' scheduler) rather than at lr / warm-up steps'),
+  keepLastBatch: z
+    .boolean()
+    .default(false)
+    .describe('train on the last, partial batch of each epoch too (the authors\' data loader); default: drop it'),
   evalEvery: durationSchema.optional().describe('evaluation interval (default: every epoch, or 10 times per round for "it" durations)'),
   selection: z
     .enum(['best-val', 'best-test', 'last'])
     .default('best-val')
-    .describe('which evaluation point a round reports (best-test is the authors\' behaviour)'),
+    .describe(
+      'which evaluation point a round reports, among evaluation.points: best validation accuracy (ours), best test accuracy (the authors\'), or the last point',
+    ),
+});
+
+const evaluationSchema = z.strictObject({
+  points: z
+    .enum(['ends', 'starts', 'all'])
+    .default('ends')
+    .describe(
+      'where a training is evaluated and may be selected: at the end of every interval (ours); at the start of every interval, i.e. the untrained ticket and every end but the last (the authors\'); or both. The untrained ticket (iteration 0) is always measured and stored',
+    ),
 });
 
 const pruningSchema = z.strictObject({
@@ -82,7 +111,12 @@ const pruningSchema = z.strictObject({
   convRate: rate.optional().describe('layer-wise rate for conv layers (overrides rate)'),
   denseRate: rate.optional().describe('layer-wise rate for dense layers (overrides rate)'),
   headRate: rate.optional().describe('layer-wise rate for the output layer (LTH: half the dense rate)'),
-  pruneFrom: z.enum(['last', 'best']).default('last').describe('prune the last-epoch or the selected-epoch weights'),
+  pruneFrom: z
+    .enum(['last', 'best', 'authors'])
+    .default('last')
+    .describe(
+      'prune the last weights of a training, the weights at the selected point, or as the authors\' code: IMP the selected point always, COLT the selected point in round 0 and the last weights afterwards',
+    ),
 });
 
 const coltSchema = z.strictObject({
@@ -92,6 +126,12 @@ const coltSchema = z.strictObject({
     .default('contiguous-classes')
     .describe('how the training data is split: by contiguous class ranges (authors), at random, or an explicit class → partition map'),
   rate: rate.optional().describe('per-model pruning rate for COLT (overrides pruning.rate)'),
+  headInit: z
+    .enum(['shared', 'independent'])
+    .optional()
+    .describe(
+      'initial weights of the partition models\' heads: one draw shared by every partition (the authors\'), or one draw each. Default: independent for class partitions, shared (θ0\'s full-class head) for random partitions',
+    ),
   evaluate: z
     .enum(['every-round', 'final', 'none'])
     .default('every-round')
@@ -118,8 +158,10 @@ export const experimentConfigSchema = z.strictObject({
   dataset: z.string().min(1).describe('a registered dataset name (`colt data list`)'),
   methods: z.array(z.enum(METHODS)).min(1).default(['imp', 'colt']),
   seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).default([0]),
+  init: z.enum(INITIALISERS).default('default').describe('how conv and dense weights and biases are initialised (default: the architecture\'s own)'),
   data: dataSchema.prefault({}),
   training: trainingSchema.prefault({}),
+  evaluation: evaluationSchema.prefault({}),
   pruning: pruningSchema.prefault({}),
   imp: impSchema.prefault({}),
   colt: coltSchema.prefault({}),
@@ -127,11 +169,15 @@ export const experimentConfigSchema = z.strictObject({
   rewind: z
     .union([z.literal('init'), durationSchema])
     .default('init')
-    .describe('rewind point: θ0 ("init") or the weights after this much round-0 training (late rewinding)'),
+    .describe(
+      'rewind point: θ0 ("init") or the weights after this much training of the dense network on the full data (late rewinding; COLT trains the dense network that far once, then every partition model starts from it)',
+    ),
   resetBatchNormOnRewind: z
     .boolean()
     .default(true)
-    .describe('reset batch-norm running statistics when rewinding (the authors\' code does not)'),
+    .describe(
+      'rewind batch-norm running statistics with the weights (the authors\' code does not: each model keeps its statistics from the previous round); no effect on models without batch norm',
+    ),
   evaluationDataset: z
     .string()
     .min(1)
@@ -143,6 +189,11 @@ export const experimentConfigSchema = z.strictObject({
 export type ExperimentConfig = z.output<typeof experimentConfigSchema>;
 /** An experiment configuration as written by a user (defaults optional). */
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
+
+/** How COLT's partition heads start: as `colt.headInit` says, or its default for the partitioning. */
+export function coltHeadInit(config: ExperimentConfig): 'shared' | 'independent' {
+  return config.colt.headInit ?? (config.colt.partitioning === 'random' ? 'shared' : 'independent');
+}
 
 /** Validates a config once, at the boundary; the error names the first offending field. */
 export function parseExperimentConfig(input: unknown): ExperimentConfig {

@@ -1,13 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileError } from './file-errors.js';
 
-/** Writes chunks to `path` through a temporary file in the same folder and a rename, so readers never see half a file. */
+/**
+ * Writes chunks to `path` through a temporary file in the same folder and a rename, so readers never
+ * see half a file. Failures (a full disk, a read-only file system, a folder in the way) are LabErrors
+ * naming the path, and the temporary file is removed.
+ */
 export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (e) {
+    throw fileError(e, dirname(path), 'create the folder of');
+  }
   const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
-    const fh = await open(tmp, 'w');
+    // 'wx': the temporary name is created fresh, never opened through something already there.
+    const fh = await open(tmp, 'wx');
     try {
       for (const chunk of chunks) {
         // Large typed arrays go in slices: a single write is capped near 2 GiB.
@@ -23,7 +33,7 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
     }
     await rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw fileError(err, path, 'write');
   }
 }

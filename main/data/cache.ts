@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { open, readdir, stat } from 'node:fs/promises';
+import { readdir, stat, type open } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import { assembleDataset } from './dataset.js';
 import { imageSize, makeImageSet } from './image-set.js';
+import { openRegularFile } from './regular-file.js';
 import type { Dataset, ImageSet, ImageShape, Normalization } from './types.js';
 
 /** Version of the cache file layout below; part of every key. */
@@ -132,13 +133,14 @@ function isHeader(h: unknown): h is Header {
  */
 export async function readCachedDataset(file: string, key: string): Promise<Dataset | undefined> {
   let fh;
+  let size: number;
   try {
-    fh = await open(file, 'r');
+    // Only a regular file is taken for a cache file, and opening never waits on a FIFO.
+    ({ fh, size } = await openRegularFile(file));
   } catch {
     return undefined;
   }
   try {
-    const size = (await fh.stat()).size;
     const prefix = await readExact(fh, Buffer.alloc(PREFIX), 0);
     if (prefix === undefined || !prefix.subarray(0, 8).equals(MAGIC) || prefix.readUInt32LE(8) !== CACHE_FORMAT_VERSION) return undefined;
     const jsonLength = prefix.readUInt32LE(12);
@@ -215,6 +217,7 @@ export async function cachedDataset(spec: CacheSpec, build: () => Promise<Datase
     await writeCachedDataset(file, key, dataset);
     return { dataset, hit: false };
   } catch (err) {
-    return { dataset, hit: false, cacheError: `${file}: ${(err as Error).message}` };
+    // writeFileAtomic's errors name the file already.
+    return { dataset, hit: false, cacheError: (err as Error).message };
   }
 }

@@ -1,10 +1,12 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LabError, invalidInput } from '../contract/errors.js';
 import { numberedClassNames, parseNameList } from './class-names.js';
 import { assembleDataset } from './dataset.js';
+import { fileError } from './file-errors.js';
 import { makeImageSet } from './image-set.js';
 import { CIFAR_NORMALIZATION } from './normalize.js';
+import { kindOf, readRegularFile } from './regular-file.js';
 import { readTarFile } from './tar.js';
 import type { Dataset, ImageSet } from './types.js';
 
@@ -21,6 +23,9 @@ export interface CifarOptions {
   /** CIFAR-100 only: the 100 fine labels (default) or the 20 coarse superclasses. */
   readonly labels?: 'fine' | 'coarse';
 }
+
+/** Largest CIFAR file read (CIFAR-100's train.bin is 153.7 MB). */
+const MAX_CIFAR_FILE_BYTES = 256 * 1024 * 1024;
 
 const SIDE = 32;
 const PLANE = SIDE * SIDE;
@@ -120,7 +125,7 @@ async function readFolder(dir: string): Promise<{ files: CifarFiles; where: stri
   }
   const files: CifarFiles = new Map();
   for (const name of entries) {
-    if (WANTED.has(name)) files.set(name, await readFile(join(where, name)));
+    if (WANTED.has(name)) files.set(name, await readRegularFile(join(where, name), { maxBytes: MAX_CIFAR_FILE_BYTES, what: 'CIFAR file' }));
   }
   return { files, where };
 }
@@ -150,7 +155,13 @@ function take(files: CifarFiles, names: readonly string[], label: string): { fil
  */
 export async function loadCifar(path: string, opts: CifarOptions = {}): Promise<Dataset> {
   const source = resolve(path);
-  const info = await stat(source);
+  let info;
+  try {
+    info = await stat(source);
+  } catch (e) {
+    throw fileError(e, source, 'read');
+  }
+  if (!info.isDirectory() && !info.isFile()) throw invalidInput(`${source} is ${kindOf(info)}: expected a CIFAR folder or .tar.gz archive`);
   let files: CifarFiles;
   let label: string;
   if (info.isDirectory()) {

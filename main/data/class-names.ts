@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { invalidInput } from '../contract/errors.js';
+import { readRegularFile } from './regular-file.js';
 
 /** Fashion-MNIST's ten classes, in label order (zalandoresearch/fashion-mnist README). */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
@@ -35,5 +35,5 @@ export function parseNameList(text: string, count: number, fileLabel: string): s
 
 /** Reads a name-list file from disk (see parseNameList). */
 export async function readNameList(path: string, count: number): Promise<string[]> {
-  return parseNameList(await readFile(path, 'utf8'), count, basename(path));
+  return parseNameList((await readRegularFile(path, { maxBytes: 16 * 1024 * 1024, what: 'class-name list' })).toString('utf8'), count, basename(path));
 }

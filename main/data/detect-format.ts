@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { LabError, invalidInput } from '../contract/errors.js';
 import { CIFAR_FOLDERS, cifarKindOf, cifarKindOfArchive } from './cifar.js';
 import { findIdxFiles } from './idx.js';
+import { kindOf } from './regular-file.js';
 import { detectImageFolderLayout } from './image-folder.js';
 
 /** The dataset formats the lab reads; 'cifar100-coarse' is CIFAR-100 with its 20 superclass labels. */
@@ -21,6 +22,7 @@ export async function detectFormat(path: string): Promise<DatasetFormat> {
   } catch {
     throw new LabError('not_found', `${path}: no such file or folder`);
   }
+  if (!info.isFile() && !info.isDirectory()) throw invalidInput(`${path} is ${kindOf(info)}: expected a dataset folder or a .tar.gz archive`);
   if (info.isFile()) {
     let kind;
     try {

@@ -1,9 +1,10 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LabError, invalidInput } from '../contract/errors.js';
 import { assembleDataset } from './dataset.js';
 import { decodeImage, rgbaToGrey, rgbaToRgb } from './decode-image.js';
 import { makeImageSet } from './image-set.js';
+import { readRegularFile } from './regular-file.js';
 import { TINY_IMAGENET_NORMALIZATION, computeNormalization } from './normalize.js';
 import type { Dataset, ImageSet } from './types.js';
 
@@ -31,6 +32,14 @@ interface Sample {
 }
 
 const IMAGE_EXTENSIONS = /\.(png|jpe?g)$/i;
+
+/** Largest image file and text file (wnids.txt, annotations) read. */
+const MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_TEXT_FILE_BYTES = 64 * 1024 * 1024;
+
+async function readText(file: string): Promise<string> {
+  return (await readRegularFile(file, { maxBytes: MAX_TEXT_FILE_BYTES, what: 'text file' })).toString('utf8');
+}
 
 async function isDir(path: string): Promise<boolean> {
   try {
@@ -92,7 +101,7 @@ function lines(text: string): { line: number; text: string }[] {
 
 /** Lists TinyImageNet: classes in wnids.txt order, train/<wnid>/images/*, val/images/* labelled by val_annotations.txt. */
 async function listTinyImageNet(root: string): Promise<{ classNames: string[]; train: Sample[]; test: Sample[] }> {
-  const wnids = lines(await readFile(join(root, 'wnids.txt'), 'utf8')).map((l) => l.text);
+  const wnids = lines(await readText(join(root, 'wnids.txt'))).map((l) => l.text);
   const index = new Map<string, number>();
   wnids.forEach((w, i) => {
     if (index.has(w)) throw invalidInput(`wnids.txt: '${w}' appears twice (line ${i + 1})`);
@@ -113,7 +122,7 @@ async function listTinyImageNet(root: string): Promise<{ classNames: string[]; t
     for (const f of await imageFiles(join(root, rel))) train.push({ file: join(root, rel, f), rel: `${rel}/${f}`, label });
   }
 
-  const annotations = lines(await readFile(join(root, 'val', 'val_annotations.txt'), 'utf8'));
+  const annotations = lines(await readText(join(root, 'val', 'val_annotations.txt')));
   const test: Sample[] = [];
   const annotated = new Set<string>();
   for (const { line, text } of annotations) {
@@ -134,7 +143,7 @@ async function listTinyImageNet(root: string): Promise<{ classNames: string[]; t
   let classNames = wnids;
   if (await isFile(join(root, 'words.txt'))) {
     const words = new Map<string, string>();
-    for (const { text } of lines(await readFile(join(root, 'words.txt'), 'utf8'))) {
+    for (const { text } of lines(await readText(join(root, 'words.txt')))) {
       const tab = text.indexOf('\t');
       if (tab > 0) words.set(text.slice(0, tab), text.slice(tab + 1).trim());
     }
@@ -183,7 +192,7 @@ async function decodeAll(samples: readonly Sample[], channels: 1 | 3, state: Dec
   let pixels = new Uint8Array(0);
   for (let start = 0; start < samples.length; start += concurrency) {
     const chunk = samples.slice(start, start + concurrency);
-    const buffers = await Promise.all(chunk.map((s) => readFile(s.file)));
+    const buffers = await Promise.all(chunk.map((s) => readRegularFile(s.file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'image file' })));
     for (let k = 0; k < chunk.length; k++) {
       const sample = chunk[k];
       const img = decodeImage(buffers[k], sample.rel);

@@ -1,9 +1,15 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
-import type { FinishedMasks, ResumePoints } from '../lab/experiment.js';
+import type { RoundCheckpoint } from '../lab/events.js';
 import type { Mask } from '../lab/masks.js';
 import type { RunResult } from '../lab/run-result.js';
 import type { Job, JobHooks, JobPool } from './pool.js';
 import type { JobSpec } from './protocol.js';
+
+/** Where each run (method × seed) continues from: its last finished round's checkpoint, if any. */
+export type ResumePoints = (method: Method, seed: number) => RoundCheckpoint | undefined;
+
+/** Masks of the rounds a run had finished before this session (for the reinit control after a resume). */
+export type FinishedMasks = (method: Method, seed: number) => Mask[];
 
 /** How to submit an experiment's runs. */
 export interface ExperimentJobsOptions {
@@ -27,7 +33,7 @@ export interface ExperimentJobs {
   cancel(): void;
   /** Pauses every job (as cancel, with status `paused`). */
   pause(): void;
-  /** Resolves when every job has ended, with each run's stored rounds (for `summarise`). */
+  /** Resolves when every job has ended, with each run's stored rounds (for analysis/stats methodSummaries). */
   readonly done: Promise<RunResult[]>;
 }
 

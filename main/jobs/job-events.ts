@@ -73,14 +73,24 @@ export function progressPayload(ref: EventRef, e: ProgressEvent, batchSize: numb
   };
 }
 
-/** A round record made JSON-safe (non-finite accuracies become null). */
+/** A round record made JSON-safe (non-finite accuracies and losses become null). */
 export function roundPayload(r: RoundRecord): RoundRecordPayload {
   return {
     ...r,
     layerSparsity: { ...r.layerSparsity },
     testAccuracy: finiteOrNull(r.testAccuracy),
     valAccuracy: finiteOrNull(r.valAccuracy),
+    untrainedAccuracy: finiteOrNull(r.untrainedAccuracy),
     ...(r.partitionAccuracies ? { partitionAccuracies: r.partitionAccuracies.map(finiteOrNull) } : {}),
+    ...(r.partitionUntrainedAccuracies ? { partitionUntrainedAccuracies: r.partitionUntrainedAccuracies.map(finiteOrNull) } : {}),
+    evaluations: r.evaluations.map((e) => ({
+      ...e,
+      trainLoss: finiteOrNull(e.trainLoss),
+      valLoss: finiteOrNull(e.valLoss),
+      valAccuracy: finiteOrNull(e.valAccuracy),
+      testLoss: finiteOrNull(e.testLoss),
+      testAccuracy: finiteOrNull(e.testAccuracy),
+    })),
   };
 }
 

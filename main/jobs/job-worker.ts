@@ -3,16 +3,15 @@
 // each finished round's checkpoint; the main thread stores the round (it is the library's one
 // writer) and acks, and only then does the next round start, so a crash never loses a stored round.
 import { parentPort, workerData } from 'node:worker_threads';
-import { invalidInput, LabError } from '../contract/errors.js';
+import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/events.js';
 import { parseExperimentConfig } from '../contract/experiment-config.js';
 import { loadDataset } from '../data/registry.js';
 import { selectBackend } from '../lab/backend/index.js';
 import { createContext } from '../lab/context.js';
 import type { LabEvent, LabSink, RoundCheckpoint } from '../lab/events.js';
-import { runColt } from '../lab/colt.js';
-import { runImp } from '../lab/imp.js';
-import { runReinit } from '../lab/reinit.js';
+import { runMethod } from '../lab/run-method.js';
+import { evaluateJob } from './evaluate-job.js';
 import {
   createCurveSampler,
   createThrottle,
@@ -46,7 +45,10 @@ function ref(): EventRef {
   return { job: data.jobId, method: spec.method, seed: spec.seed, seq: ++seq };
 }
 
-/** Aborts the lab once the main thread has raised the stop flag (read after every batch: training never yields). */
+/**
+ * Aborts the lab once the main thread has raised the stop flag: on its 'stop' message (training
+ * yields to the event loop every few batches, so the message is served) and after every batch.
+ */
 function checkStop(): void {
   if (!controller.signal.aborted && Atomics.load(stopFlag, 0) !== STOP.none) controller.abort();
 }
@@ -88,10 +90,7 @@ async function run(): Promise<void> {
   try {
     // The whole experiment's config (one method × seed of it runs here), checked again at this boundary.
     const config = parseExperimentConfig(spec.config);
-    if (spec.method === 'reinit' && !spec.resume?.final && !spec.impMasks?.length) {
-      throw invalidInput(`job ${data.jobId}: the reinit control needs IMP's masks of seed ${spec.seed} (run IMP first)`);
-    }
-    if (spec.method === 'colt' && !spec.resume?.final && data.partitionWorkers >= 2) {
+    if (spec.method === 'colt' && !spec.evaluate && !spec.resume?.final && data.partitionWorkers >= 2) {
       // Started first, so they load the backend and data while this worker does the same.
       partitions = startPartitionWorkers(
         data.partitionWorkers,
@@ -108,11 +107,8 @@ async function run(): Promise<void> {
     checkStop();
     if (controller.signal.aborted) throw new LabError('cancelled', 'stopped before training started');
     const ctx = createContext(config, dataset, evalDataset, sink, { signal: controller.signal, partitionRunner: partitions?.runner });
-    // As runExperiment does for each method × seed.
-    const from = spec.resume;
-    if (spec.method === 'colt') await runColt(ctx, spec.seed, from);
-    else if (spec.method === 'reinit') await runReinit(ctx, spec.seed, [...(spec.impMasks ?? [])], from);
-    else await runImp(ctx, spec.method, spec.seed, from);
+    if (spec.evaluate) await evaluateJob(ctx, spec.method, spec.seed, spec.evaluate);
+    else await runMethod(ctx, { method: spec.method, seed: spec.seed, ...(spec.resume ? { resume: spec.resume } : {}), ...(spec.impMasks ? { impMasks: spec.impMasks } : {}) });
     await partitions?.close();
     finish({ event: 'run.finished', payload: { ...ref(), status: 'finished', rounds: stored, lastRound, seconds: seconds() } });
   } catch (e) {

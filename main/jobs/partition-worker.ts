@@ -29,7 +29,7 @@ const ready = (async () => {
   const sink: LabSink = {
     event(e: LabEvent): void {
       if (e.type !== 'progress') return;
-      // Checked after every batch: the flag flips in another thread, and this loop never yields.
+      // Checked after every batch: the flag flips in another thread.
       if (Atomics.load(stop, 0) !== STOP.none) controller.abort();
       post({ type: 'progress', event: e });
     },
@@ -43,10 +43,10 @@ ready.catch(() => undefined);
 async function handle(t: PartitionTask): Promise<void> {
   try {
     const train = await ready;
-    const r = await train(t.round, t.k, t.mask as Mask);
+    const r = await train(t.round, t.k, t.mask as Mask, t.start);
     const buffers = new Set<ArrayBuffer>();
-    for (const v of r.weights.values()) buffers.add(v.buffer as ArrayBuffer);
-    post({ type: 'result', task: t.task, weights: r.weights, accuracy: r.accuracy, samples: r.samples }, [...buffers]);
+    for (const map of [r.weights, r.buffers]) for (const v of map.values()) buffers.add(v.buffer as ArrayBuffer);
+    post({ type: 'result', task: t.task, result: r }, [...buffers]);
   } catch (e) {
     post({ type: 'error', task: t.task, error: wireError(e) });
   }

@@ -51,7 +51,7 @@ export function startPartitionWorkers(
       const p = pending.get(m.task);
       if (!p) return;
       pending.delete(m.task);
-      if (m.type === 'result') p.resolve({ weights: m.weights, accuracy: m.accuracy, samples: m.samples });
+      if (m.type === 'result') p.resolve(m.result);
       else p.reject(fromWire(m.error));
     });
     w.on('error', (e) => {
@@ -64,7 +64,7 @@ export function startPartitionWorkers(
     });
     return w;
   });
-  const runner: PartitionRunner = (seed, round, k, mask) =>
+  const runner: PartitionRunner = (seed, round, k, mask, start) =>
     new Promise<PartitionResult>((resolve, reject) => {
       if (seed !== data.seed) {
         reject(new LabError('internal', `partition workers of seed ${data.seed} were asked to train seed ${seed}`));
@@ -73,7 +73,7 @@ export function startPartitionWorkers(
       const task = nextTask++;
       const worker = k % workers.length;
       pending.set(task, { worker, resolve, reject });
-      const message: PartitionTask = { type: 'train', task, round, k, mask };
+      const message: PartitionTask = { type: 'train', task, round, k, mask, start };
       workers[worker].postMessage(message);
     });
   return {

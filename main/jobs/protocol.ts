@@ -3,6 +3,7 @@ import type { LabErrorCode } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/events.js';
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
 import type { BackendRequest } from '../lab/backend/index.js';
+import type { PartitionResult, PartitionStart } from '../lab/context.js';
 import type { ProgressEvent, RoundCheckpoint } from '../lab/events.js';
 import type { Mask } from '../lab/masks.js';
 import type { WeightMap } from '../lab/weights.js';
@@ -37,6 +38,11 @@ export interface JobSpec {
   readonly parallelPartitions?: boolean;
   /** Memory limits of this job's worker (overrides the pool's). */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Instead of running the method: train this ticket (θ0 ⊙ mask, with a full-class head) once on
+   * the config's dataset with its recipe, and report it as the job's one stored round (round 0).
+   */
+  readonly evaluate?: { readonly mask: Mask; readonly init: WeightMap };
 }
 
 /** Values of the stop flag (an Int32 in a SharedArrayBuffer that workers read after every batch). */
@@ -81,17 +87,18 @@ export interface PartitionWorkerData {
   readonly stop: SharedArrayBuffer;
 }
 
-/** Job worker → partition worker: train partition k of a round from θ0 ⊙ mask. */
+/** Job worker → partition worker: train partition k of a round from its start point ⊙ mask. */
 export interface PartitionTask {
   readonly type: 'train';
   readonly task: number;
   readonly round: number;
   readonly k: number;
   readonly mask: Mask;
+  readonly start: PartitionStart;
 }
 
 /** Partition worker → job worker. */
 export type PartitionWorkerMessage =
   | { readonly type: 'progress'; readonly event: ProgressEvent }
-  | { readonly type: 'result'; readonly task: number; readonly weights: WeightMap; readonly accuracy: number; readonly samples: number }
+  | { readonly type: 'result'; readonly task: number; readonly result: PartitionResult }
   | { readonly type: 'error'; readonly task: number; readonly error: WireError };

@@ -1,13 +1,15 @@
 import type { ExperimentConfig } from '../contract/experiment-config.js';
-import { invalidInput } from '../contract/errors.js';
-import type { Augmentation, Dataset, ImageSet } from '../data/types.js';
-import { limit, validationSplit } from '../data/splits.js';
-import type { LabSink } from './events.js';
+import { invalidInput, LabError } from '../contract/errors.js';
+import type { Augmentation, Dataset } from '../data/types.js';
+import { checkRunnable } from './config-checks.js';
+import type { EvaluationRecord, LabSink } from './events.js';
 import type { Mask } from './masks.js';
-import { getModel } from './models/registry.js';
+import { countWeights, getModel } from './models/registry.js';
 import type { ModelDef } from './models/types.js';
 import { planFromConfig, prunableSizes, simulateKeptCounts } from './pruning.js';
-import type { WeightMap } from './weights.js';
+import { withInitialiser, type WeightMap } from './weights.js';
+
+export { makeSplits, type Splits } from './experiment-splits.js';
 
 /** The COLT-SPEC augmentations by name. */
 export const AUGMENTATIONS: Record<ExperimentConfig['data']['augment'], Augmentation | undefined> = {
@@ -16,21 +18,37 @@ export const AUGMENTATIONS: Record<ExperimentConfig['data']['augment'], Augmenta
   tinyimagenet: { cropPadding: 0, horizontalFlip: true, rotationDegrees: 20 },
 };
 
+/** Where partition k of a round starts: its body weights (absent: θ0) and batch-norm buffers (absent: fresh). */
+export interface PartitionStart {
+  /** The rewind point θk of late rewinding (its body is used; each partition keeps its own head). */
+  readonly params?: WeightMap;
+  readonly buffers?: WeightMap;
+}
+
 /** What training one COLT partition model produced (COLT-SPEC "COLT", step 2). */
 export interface PartitionResult {
   /** The weights the next round prunes (last or selected point, as `pruning.pruneFrom` says). */
   readonly weights: WeightMap;
-  /** Test accuracy on the partition's own classes. */
+  /** Test accuracy on the partition's own classes at the selected point. */
   readonly accuracy: number;
+  /** Test accuracy of the untrained partition model (θ ⊙ m with its head, iteration 0). */
+  readonly untrainedAccuracy: number;
   readonly samples: number;
+  /** Its evaluated points, under the phase "partition k/P". */
+  readonly evaluations: readonly EvaluationRecord[];
+  /** Pruned weights that were not zero after training (0 expected). */
+  readonly maskViolations: number;
+  /** Batch-norm buffers after training (carried into the next round when they are not reset). */
+  readonly buffers: WeightMap;
 }
 
 /**
- * Trains partition k of a COLT round from θ0 ⊙ mask (θ0 and the partitions follow from config and
- * seed). An injected runner may train a round's partitions concurrently, elsewhere (worker
- * threads); each training is deterministic, so the results equal the in-process sequential order.
+ * Trains partition k of a COLT round from the start point ⊙ mask (θ0 and the partitions follow
+ * from config and seed). An injected runner may train a round's partitions concurrently,
+ * elsewhere (worker threads); each training is deterministic, so the results equal the
+ * in-process sequential order.
  */
-export type PartitionRunner = (seed: number, round: number, k: number, mask: Mask) => Promise<PartitionResult>;
+export type PartitionRunner = (seed: number, round: number, k: number, mask: Mask, start: PartitionStart) => Promise<PartitionResult>;
 
 /** What every run of an experiment shares: config, data, the model definition, where events go. */
 export interface LabContext {
@@ -40,7 +58,8 @@ export interface LabContext {
   readonly evalDataset: Dataset;
   readonly def: ModelDef;
   readonly evalDef: ModelDef;
-  readonly totalParams: number;
+  /** The model's weights as sparsity over all weights counts them (models/registry countWeights). */
+  readonly totalWeights: number;
   readonly sink: LabSink;
   readonly signal?: AbortSignal;
   readonly clock?: () => number;
@@ -48,25 +67,42 @@ export interface LabContext {
   readonly partitionRunner?: PartitionRunner;
 }
 
-/** The training options every training of an experiment shares: recipe, augmentation, normalisation, cancel signal and clock. */
+/** The training options every training of an experiment shares: recipe, evaluation points, augmentation, normalisation, cancel signal and clock. */
 export function recipeOf(ctx: LabContext, dataset: Dataset = ctx.dataset) {
   return {
     normalization: dataset.normalization,
     augment: AUGMENTATIONS[ctx.config.data.augment],
     training: ctx.config.training,
+    points: ctx.config.evaluation.points,
     signal: ctx.signal,
     clock: ctx.clock,
   };
 }
 
-/** Train / validation / test sets of one seed, after the config's limits and split. */
-export interface Splits {
-  readonly train: ImageSet;
-  readonly val?: ImageSet;
-  readonly test: ImageSet;
+/**
+ * The architecture for an input shape and class count, initialised as the config's `init` says.
+ * An input the architecture cannot take is refused naming `arch`.
+ */
+export function buildModel(config: ExperimentConfig, shape: readonly [number, number, number], classes: number, dataset = 'the dataset'): ModelDef {
+  const entry = getModel(config.arch);
+  let def: ModelDef;
+  try {
+    def = entry.build(shape, classes);
+  } catch (e) {
+    if (e instanceof LabError && e.code === 'invalid_input') {
+      throw invalidInput(`config field 'arch': ${config.arch} cannot take ${dataset}'s ${shape.join('x')} images with ${classes} classes (${e.message})`, { field: 'arch' });
+    }
+    throw e;
+  }
+  const why = entry.untrainable?.(shape);
+  if (why) throw invalidInput(`config field 'arch': ${config.arch} cannot be trained on ${dataset}: ${why}`, { field: 'arch' });
+  return withInitialiser(def, config.init);
 }
 
-/** Builds the context and refuses, before anything trains, configs that cannot work (shapes, unreachable targets). */
+/**
+ * Builds the context and refuses, before anything trains, every config that cannot work or that
+ * a method would ignore (config-checks.ts): shapes, data sizes, partitions, rewind points, rates.
+ */
 export function createContext(
   config: ExperimentConfig,
   dataset: Dataset,
@@ -74,57 +110,29 @@ export function createContext(
   sink: LabSink,
   options: { signal?: AbortSignal; clock?: () => number; partitionRunner?: PartitionRunner } = {},
 ): LabContext {
-  const entry = getModel(config.arch);
-  const def = entry.build(dataset.shape, dataset.classes);
+  const def = buildModel(config, dataset.shape, dataset.classes, dataset.name);
   if (evalDataset.shape.join('x') !== dataset.shape.join('x')) {
     throw invalidInput(
       `config field 'evaluationDataset': '${evalDataset.name}' has ${evalDataset.shape.join('x')} images but tickets are made on ${dataset.name} with ${dataset.shape.join('x')}; a ticket transfers only between datasets of the same input shape`,
       { field: 'evaluationDataset' },
     );
   }
-  const evalDef = entry.build(evalDataset.shape, evalDataset.classes);
-  const totalParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  checkColtPartitions(config, dataset);
-  checkStopTarget(config, def, totalParams);
-  return { config, dataset, evalDataset, def, evalDef, totalParams, sink, ...options };
-}
-
-/** Applies limits and the validation split for one seed (deterministic in the seed). */
-export function makeSplits(dataset: Dataset, data: ExperimentConfig['data'], seed: number): Splits {
-  const train0 = data.trainLimit !== undefined && data.trainLimit < dataset.train.count ? limit(dataset.train, data.trainLimit, seed) : dataset.train;
-  const test = data.testLimit !== undefined && data.testLimit < dataset.test.count ? limit(dataset.test, data.testLimit, seed) : dataset.test;
-  if (data.validationFraction === 0) return { train: train0, test };
-  const { train, val } = validationSplit(train0, data.validationFraction, seed);
-  return { train, val, test };
-}
-
-function checkColtPartitions(config: ExperimentConfig, dataset: Dataset): void {
-  if (!config.methods.includes('colt')) return;
-  const { partitions, partitioning } = config.colt;
-  if (partitioning === 'contiguous-classes' && dataset.classes % partitions !== 0) {
-    throw invalidInput(
-      `config field 'colt.partitions': ${dataset.name} has ${dataset.classes} classes, which do not split into ${partitions} equal contiguous ranges; use colt.partitioning {classMap: [...]} or "random"`,
-      { field: 'colt.partitions' },
-    );
-  }
-  if (typeof partitioning === 'object' && partitioning.classMap.length !== dataset.classes) {
-    throw invalidInput(
-      `config field 'colt.partitioning.classMap': has ${partitioning.classMap.length} entries but ${dataset.name} has ${dataset.classes} classes`,
-      { field: 'colt.partitioning.classMap' },
-    );
-  }
+  const evalDef = buildModel(config, evalDataset.shape, evalDataset.classes, evalDataset.name);
+  checkRunnable(config, { dataset, evalDataset, def });
+  checkStopTarget(config, def);
+  return { config, dataset, evalDataset, def, evalDef, totalWeights: countWeights(def), sink, ...options };
 }
 
 /**
  * Refuses a stop target no run can reach (COLT-SPEC, known quirks): either more than the prunable
  * share of all weights when sparsity is counted over all weights, or beyond where rounding stalls pruning.
  */
-export function checkStopTarget(config: ExperimentConfig, def: ModelDef, totalParams: number): void {
+export function checkStopTarget(config: ExperimentConfig, def: ModelDef): void {
   const target = config.stop.targetSparsity;
   if (target === undefined) return;
   const sizes = prunableSizes(def, config.pruning.layers);
   const prunable = [...sizes.values()].reduce((a, b) => a + b, 0);
-  const denominator = config.stop.sparsityOver === 'all' ? totalParams : prunable;
+  const denominator = config.stop.sparsityOver === 'all' ? countWeights(def) : prunable;
   const reachableMax = prunable / denominator;
   if (target >= reachableMax) {
     throw invalidInput(
@@ -147,12 +155,12 @@ export function checkStopTarget(config: ExperimentConfig, def: ModelDef, totalPa
 }
 
 /** Rounds IMP needs to reach the target at a rate (for estimates and notices), or null if never. */
-export function roundsToTarget(config: ExperimentConfig, def: ModelDef, totalParams: number, rate: number): number | null {
+export function roundsToTarget(config: ExperimentConfig, def: ModelDef, rate: number): number | null {
   const target = config.stop.targetSparsity;
   if (target === undefined) return null;
   const sizes = prunableSizes(def, config.pruning.layers);
   const prunable = [...sizes.values()].reduce((a, b) => a + b, 0);
-  const denominator = config.stop.sparsityOver === 'all' ? totalParams : prunable;
+  const denominator = config.stop.sparsityOver === 'all' ? countWeights(def) : prunable;
   const kept = simulateKeptCounts(sizes, planFromConfig(def, config.pruning, rate), 2000);
   const r = kept.findIndex((k) => (prunable - k) / denominator >= target);
   return r < 0 ? null : r;

@@ -2,6 +2,22 @@ import type { Method } from '../contract/experiment-config.js';
 import type { Mask } from './masks.js';
 import type { WeightMap } from './weights.js';
 
+/** One evaluated point of one of a round's trainings: the curves a researcher plots. */
+export interface EvaluationRecord {
+  /** Which training: "train" (IMP, random, reinit), "partition 1/2" (COLT) or "evaluate" (a ticket's full-data or transfer evaluation). */
+  readonly phase: string;
+  readonly iteration: number;
+  readonly epoch: number;
+  readonly trainLoss: number | null;
+  readonly valLoss: number | null;
+  readonly valAccuracy: number | null;
+  readonly testLoss: number | null;
+  readonly testAccuracy: number | null;
+  /** Whether the selection rule could pick it (evaluation.points), and whether it did. */
+  readonly candidate: boolean;
+  readonly selected: boolean;
+}
+
 /** What a round reports (one JSON line of `colt run --json`). */
 export interface RoundRecord {
   readonly type: 'round';
@@ -16,16 +32,35 @@ export interface RoundRecord {
   /** Test accuracy of the ticket at the selected evaluation point (for COLT: the full-data evaluation). */
   readonly testAccuracy: number | null;
   readonly valAccuracy: number | null;
+  /**
+   * Test accuracy of the untrained ticket (θ ⊙ m at iteration 0, before any step) of the training
+   * testAccuracy comes from: the "supermask" accuracy. Null when that training did not run
+   * (COLT without an evaluation this round) or for rounds stored before it was measured.
+   */
+  readonly untrainedAccuracy: number | null;
   readonly earlyStopIteration: number | null;
   /** COLT only: mean pairwise Jaccard overlap of the partition models' masks this round. */
   readonly overlap?: number;
   /** COLT only: each partition model's test accuracy on its own classes. */
   readonly partitionAccuracies?: number[];
-  /** Training images processed to produce this round's ticket (partition trainings for COLT). */
+  /** COLT only: each untrained partition model's test accuracy on its own classes (iteration 0). */
+  readonly partitionUntrainedAccuracies?: number[];
+  /**
+   * Training images processed to produce this round's ticket: the round's training (IMP, random,
+   * reinit) or its partition trainings (COLT; in round 0 with late rewinding also the dense
+   * training to the rewind point). See lab/cost.ts for the one definition of cost.
+   */
   readonly samples: number;
-  /** Training images processed to evaluate the ticket (COLT's full-data evaluation; 0 otherwise). */
+  /** Training images processed to evaluate the ticket (COLT's full-data evaluation, or a transfer evaluation; 0 otherwise). */
   readonly evaluationSamples: number;
   readonly seconds: number;
+  /**
+   * The mask check: weights that were not exactly zero where the mask is 0, at the end of every
+   * training of the round (0 expected); null for rounds stored before the check existed.
+   */
+  readonly maskViolations: number | null;
+  /** Every evaluated point of every training of the round, in training order. */
+  readonly evaluations: readonly EvaluationRecord[];
 }
 
 /** A ticket as the lab holds it: a mask and the weights it applies to (DESIGN.md, Ticket). */
@@ -76,11 +111,13 @@ export interface RoundCheckpoint {
   readonly ticket: Ticket;
   /** The weights the next round prunes: one map for IMP and random, one per partition for COLT. */
   readonly pruneFrom: readonly WeightMap[];
-  /** IMP and random: the rewind point (θ0 unless late rewinding) and its batch-norm buffers. */
+  /** The rewind point (IMP and random: θ0 unless late rewinding; COLT: θk, only with late rewinding) and its batch-norm buffers. */
   readonly rewindParams?: WeightMap;
   readonly rewindBuffers?: WeightMap;
   /** IMP and random: buffers after training, carried into the next round when batch-norm is not reset. */
   readonly buffers?: WeightMap;
+  /** COLT: each partition model's buffers after training, carried into the next round when batch-norm is not reset. */
+  readonly partitionBuffers?: readonly WeightMap[];
   /** True on the run's last round. */
   readonly final: boolean;
 }

@@ -1,11 +1,11 @@
 import { Rng } from '../common/random.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
-import { parseDuration } from '../contract/experiment-config.js';
 import { makeSplits, recipeOf, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './events.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
-import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly } from './pruning.js';
+import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly, prunesFromSelected } from './pruning.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
+import { iterationOf } from './schedule.js';
 import { evaluateTicket } from './ticket-eval.js';
 import { trainModel } from './train.js';
 import { initBuffers, initWeights, ModelState, type WeightMap } from './weights.js';
@@ -39,6 +39,7 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         state.loadParams(rewindParams);
         if (config.resetBatchNormOnRewind) state.loadBuffers(rewindBuffers);
       }
+      const fromSelected = prunesFromSelected(config.pruning.pruneFrom, method, round);
       const result = await trainModel({
         state,
         mask,
@@ -46,7 +47,7 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         ...recipeOf(ctx),
         seed,
         stream: `round/${round}`,
-        keepSelectedParams: config.pruning.pruneFrom === 'best',
+        keepSelectedParams: fromSelected,
         rewindIteration: round === 0 ? rewindIterationOf(config, splits.train.count) : undefined,
         onProgress: (p) => ctx.sink.event({ type: 'progress', method, seed, round, phase: 'train', ...p }),
       });
@@ -55,9 +56,9 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         rewindBuffers = result.rewindBuffers;
       }
       const final = await state.readParams();
-      pruneSource = config.pruning.pruneFrom === 'best' && result.selectedParams ? result.selectedParams : final;
+      pruneSource = fromSelected && result.selectedParams ? result.selectedParams : final;
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, rewindParams, seed, { method, round }) : null;
-      const s = sparsity(mask, ctx.totalParams);
+      const s = sparsity(mask, ctx.totalWeights);
       const record = trainedRoundRecord({ method, seed, round }, s, result, transferred, (clock() - started) / 1000);
       const last = shouldStop(config, round, s);
       rounds.push(record);
@@ -81,8 +82,5 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
 
 /** The iteration whose weights late rewinding returns to, or undefined when rewinding to θ0. */
 export function rewindIterationOf(config: ExperimentConfig, trainCount: number): number | undefined {
-  if (config.rewind === 'init') return undefined;
-  const d = parseDuration(config.rewind);
-  const perEpoch = Math.max(1, Math.floor(trainCount / Math.min(config.training.batchSize, trainCount)));
-  return d.unit === 'ep' ? d.amount * perEpoch : d.amount;
+  return config.rewind === 'init' ? undefined : iterationOf(config.training, config.rewind, trainCount);
 }

@@ -54,19 +54,19 @@ export function countMask(mask: Mask): Map<string, LayerCount> {
   return out;
 }
 
-/** Sparsity report: pruned fraction per layer, over prunable weights, and over all weights of the model. */
+/** Sparsity report: pruned fraction per layer, over prunable weights, and over all weights of the model (models/registry countWeights). */
 export interface SparsityReport {
   readonly perLayer: Record<string, number>;
   /** Pruned / prunable weights (the spec's definition). */
   readonly overall: number;
-  /** Pruned / all weights including biases, batch-norm and unpruned layers (what the authors' code prints). */
+  /** Pruned / all weights: conv and dense kernels (head included) and batch-norm scales, biases excluded (what the authors' code prints). */
   readonly overAll: number;
   readonly kept: number;
   readonly prunable: number;
 }
 
-/** Sparsity of a mask; `totalParams` is the model's full parameter count. */
-export function sparsity(mask: Mask, totalParams: number): SparsityReport {
+/** Sparsity of a mask; `totalWeights` is the model's weight count (models/registry countWeights). */
+export function sparsity(mask: Mask, totalWeights: number): SparsityReport {
   const perLayer: Record<string, number> = {};
   let kept = 0;
   let prunable = 0;
@@ -79,7 +79,7 @@ export function sparsity(mask: Mask, totalParams: number): SparsityReport {
   return {
     perLayer,
     overall: prunable === 0 ? 0 : pruned / prunable,
-    overAll: totalParams === 0 ? 0 : pruned / totalParams,
+    overAll: totalWeights === 0 ? 0 : pruned / totalWeights,
     kept,
     prunable,
   };
@@ -132,4 +132,11 @@ export function assertMaskLike(mask: Mask, sizes: ReadonlyMap<string, number>): 
   for (const name of mask.keys()) {
     if (!sizes.has(name)) throw invalidInput(`mask: layer '${name}' is not prunable in this architecture`);
   }
+}
+
+/** Weights that are not exactly zero where the mask is 0 (the mask check; 0 when masking held). */
+export function countViolations(weights: ArrayLike<number>, mask: ArrayLike<number>): number {
+  let bad = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0 && weights[i] !== 0) bad++;
+  return bad;
 }

@@ -167,3 +167,14 @@ function sum(m: ReadonlyMap<string, number>): number {
   for (const v of m.values()) s += v;
   return s;
 }
+
+/**
+ * Whether a round prunes the weights at its training's selected point rather than its last ones
+ * (`pruning.pruneFrom`): "authors" is the COLT authors' code, whose LTH prunes the best snapshot
+ * and whose COLT the best snapshot in round 0 and the last epoch afterwards.
+ */
+export function prunesFromSelected(pruneFrom: ExperimentConfig['pruning']['pruneFrom'], method: 'imp' | 'random' | 'colt', round: number): boolean {
+  if (pruneFrom === 'last') return false;
+  if (pruneFrom === 'best') return true;
+  return method === 'colt' ? round === 0 : true;
+}

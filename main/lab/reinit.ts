@@ -34,7 +34,7 @@ export async function runReinit(ctx: LabContext, seed: number, impMasks: readonl
         onProgress: (p) => ctx.sink.event({ type: 'progress', method: 'reinit', seed, round, phase: 'train', ...p }),
       });
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, init, seed, { method: 'reinit', round }) : null;
-      const s = sparsity(mask, ctx.totalParams);
+      const s = sparsity(mask, ctx.totalWeights);
       const record = trainedRoundRecord({ method: 'reinit', seed, round }, s, result, transferred, (clock() - started) / 1000);
       const last = round === impMasks.length - 1 || shouldStop(config, round, s);
       rounds.push(record);

@@ -1,5 +1,5 @@
 import type { ExperimentConfig, Method } from '../contract/experiment-config.js';
-import type { RoundRecord } from './events.js';
+import type { EvaluationRecord, RoundRecord } from './events.js';
 import type { SparsityReport } from './masks.js';
 import type { TrainResult } from './train.js';
 
@@ -16,6 +16,11 @@ export function shouldStop(config: ExperimentConfig, round: number, s: SparsityR
   const target = config.stop.targetSparsity;
   if (target === undefined) return false;
   return (config.stop.sparsityOver === 'all' ? s.overAll : s.overall) >= target;
+}
+
+/** A training's evaluated points as a round records them, under a phase name, the selected one marked. */
+export function evaluationRecords(phase: string, r: TrainResult): EvaluationRecord[] {
+  return r.evals.map((e) => ({ phase, ...e, selected: e === r.selected }));
 }
 
 /**
@@ -38,9 +43,12 @@ export function trainedRoundRecord(
     layerSparsity: s.perLayer,
     testAccuracy: shown.selected.testAccuracy,
     valAccuracy: shown.selected.valAccuracy,
+    untrainedAccuracy: shown.untrained.testAccuracy,
     earlyStopIteration: shown.earlyStopIteration,
     samples: trained.samples,
     evaluationSamples: transferred?.samples ?? 0,
     seconds,
+    maskViolations: trained.maskViolations + (transferred?.maskViolations ?? 0),
+    evaluations: [...evaluationRecords('train', trained), ...(transferred ? evaluationRecords('evaluate', transferred) : [])],
   };
 }

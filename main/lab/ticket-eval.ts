@@ -9,6 +9,7 @@ import { initBuffers, initParam, ModelState, type WeightMap } from './weights.js
  * ticket): θ0 ⊙ m for the body and a full-class head, trained on the evaluation dataset with the
  * experiment's recipe. On the ticket's own dataset the head is θ0's head, the one the IMP baseline
  * starts from; on another dataset (transfer) it is a fresh head fitted to that dataset's classes.
+ * Batch-norm buffers start from `buffers` (the rewind point's, with late rewinding) or fresh.
  */
 export async function evaluateTicket(
   ctx: LabContext,
@@ -16,6 +17,7 @@ export async function evaluateTicket(
   init: WeightMap,
   seed: number,
   label: { method: Method; round: number },
+  buffers?: WeightMap,
 ): Promise<TrainResult> {
   const { config, evalDef } = ctx;
   const weights: WeightMap = new Map();
@@ -26,7 +28,8 @@ export async function evaluateTicket(
     weights.set(spec.name, spec.head && (transfer || !fits) ? initParam(spec, seed, 'transfer-head') : fits ? own : initParam(spec, seed, 'transfer-head'));
   }
   const splits = makeSplits(ctx.evalDataset, config.data, seed);
-  const state = new ModelState(evalDef, weights, initBuffers(evalDef));
+  const startBuffers = buffers && !transfer ? buffers : initBuffers(evalDef);
+  const state = new ModelState(evalDef, weights, startBuffers);
   try {
     return await trainModel({
       state,

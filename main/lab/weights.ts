@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '../common/random.js';
-import type { BufferSpec, ModelDef, ParamSpec } from './models/types.js';
+import type { Initialiser } from '../contract/experiment-config.js';
+import type { BufferSpec, InitKind, ModelDef, ParamSpec } from './models/types.js';
 
 /** Host-side copies of named tensors (parameters or buffers): the unit we snapshot, rewind to and store. */
 export type WeightMap = Map<string, Float32Array>;
@@ -25,9 +26,19 @@ export function initParam(spec: ParamSpec, seed: number, stream = 'init'): Float
       for (let i = 0; i < size; i++) out[i] = rng.truncatedNormal() * sd;
       break;
     }
+    case 'glorot-uniform': {
+      const bound = Math.sqrt(6 / (spec.fanIn + spec.fanOut));
+      for (let i = 0; i < size; i++) out[i] = (rng.next() * 2 - 1) * bound;
+      break;
+    }
     case 'he-normal': {
       const sd = Math.sqrt(2 / spec.fanIn);
       for (let i = 0; i < size; i++) out[i] = rng.normal() * sd;
+      break;
+    }
+    case 'he-uniform': {
+      const bound = Math.sqrt(6 / spec.fanIn);
+      for (let i = 0; i < size; i++) out[i] = (rng.next() * 2 - 1) * bound;
       break;
     }
     case 'torch-default': {
@@ -37,6 +48,30 @@ export function initParam(spec: ParamSpec, seed: number, stream = 'init'): Float
     }
   }
   return out;
+}
+
+/** The initialiser of conv/dense weights and of their biases for each config `init` choice. */
+const SCHEMES: Record<Exclude<Initialiser, 'default'>, { readonly weight: InitKind; readonly bias: InitKind }> = {
+  'glorot-normal': { weight: 'glorot-normal', bias: 'zeros' },
+  'glorot-uniform': { weight: 'glorot-uniform', bias: 'zeros' },
+  'kaiming-normal': { weight: 'he-normal', bias: 'zeros' },
+  'kaiming-uniform': { weight: 'he-uniform', bias: 'zeros' },
+  'pytorch-default': { weight: 'torch-default', bias: 'torch-default' },
+};
+
+/**
+ * The model with its conv and dense weights and biases initialised as `scheme` says (batch-norm
+ * parameters keep ones / zeros); `default` keeps the architecture's own initialisers.
+ */
+export function withInitialiser(def: ModelDef, scheme: Initialiser): ModelDef {
+  if (scheme === 'default') return def;
+  const { weight, bias } = SCHEMES[scheme];
+  const params = def.params.map((p): ParamSpec => {
+    if (p.kind === 'conv' || p.kind === 'dense') return { ...p, init: weight };
+    if (p.kind === 'bias') return { ...p, init: bias };
+    return p;
+  });
+  return { ...def, params };
 }
 
 /** θ0 for a model: every parameter initialised from the seed. */

@@ -13,16 +13,22 @@ export interface CheckpointState {
   readonly rewindParams?: WeightMap;
   readonly rewindBuffers?: WeightMap;
   readonly buffers?: WeightMap;
+  readonly partitionBuffers?: WeightMap[];
 }
 
 type Slot = 'pruneFrom' | 'rewindParams' | 'rewindBuffers' | 'buffers';
 
-/** Which optional maps a checkpoint has (an empty map and an absent one differ). */
+/**
+ * Which optional maps a checkpoint has (an empty map and an absent one differ). COLT's
+ * per-partition buffers are stored in the 'buffers' slot, one part per partition (a run has
+ * either those or IMP's single buffers map); older checkpoints have no `partitionBuffers` count.
+ */
 interface Slots {
   pruneFrom: number;
   rewindParams: boolean;
   rewindBuffers: boolean;
   buffers: boolean;
+  partitionBuffers?: number;
 }
 
 /**
@@ -39,6 +45,7 @@ export function saveCheckpointState(db: Db, runId: number, ticketId: number, c: 
     rewindParams: keep && c.rewindParams !== undefined,
     rewindBuffers: keep && c.rewindBuffers !== undefined,
     buffers: keep && c.buffers !== undefined,
+    partitionBuffers: keep ? (c.partitionBuffers?.length ?? 0) : 0,
   };
   db.prepare(
     `INSERT INTO checkpoints (run_id, round, ticket_id, final, slots, updated) VALUES (?, ?, ?, ?, ?, ?)
@@ -55,6 +62,7 @@ export function saveCheckpointState(db: Db, runId: number, ticketId: number, c: 
     if (c.rewindParams) write('rewindParams', 0, c.rewindParams);
     if (c.rewindBuffers) write('rewindBuffers', 0, c.rewindBuffers);
     if (c.buffers) write('buffers', 0, c.buffers);
+    else c.partitionBuffers?.forEach((m, k) => write('buffers', k, m));
   }
   deleteOrphanTensors(db, old);
 }
@@ -70,7 +78,12 @@ export function loadCheckpointState(db: Db, runId: number): CheckpointState | un
     | { round: number; ticket_id: number; final: number; slots: string }
     | undefined;
   if (!row) return undefined;
-  const slots = JSON.parse(row.slots) as Slots;
+  let slots: Slots;
+  try {
+    slots = JSON.parse(row.slots) as Slots;
+  } catch {
+    throw new LabError('storage', `the library is damaged: the checkpoint of run ${runId} is unreadable`, { table: 'checkpoints', run: runId });
+  }
   const rows = db.prepare('SELECT slot, part, name, tensor_id FROM checkpoint_tensors WHERE run_id = ? ORDER BY slot, part, position').all(runId) as {
     slot: Slot;
     part: number;
@@ -78,11 +91,12 @@ export function loadCheckpointState(db: Db, runId: number): CheckpointState | un
     tensor_id: number;
   }[];
   const pruneFrom: WeightMap[] = Array.from({ length: slots.pruneFrom }, () => new Map());
+  const partitionBuffers: WeightMap[] = Array.from({ length: slots.partitionBuffers ?? 0 }, () => new Map());
   const maps: Record<Exclude<Slot, 'pruneFrom'>, WeightMap> = { rewindParams: new Map(), rewindBuffers: new Map(), buffers: new Map() };
   for (const r of rows) {
-    const target = r.slot === 'pruneFrom' ? pruneFrom[r.part] : maps[r.slot];
+    const target = r.slot === 'pruneFrom' ? pruneFrom[r.part] : r.slot === 'buffers' && partitionBuffers.length > 0 ? partitionBuffers[r.part] : maps[r.slot];
     if (!target) throw new LabError('storage', `run ${runId}: checkpoint tensor ${r.slot}[${r.part}] ${r.name} has no slot`);
-    target.set(r.name, getTensor(db, r.tensor_id));
+    target.set(r.name, getTensor(db, r.tensor_id, undefined, `run ${runId} checkpoint ${r.slot}[${r.part}] ${r.name}`));
   }
   return {
     round: row.round,
@@ -92,5 +106,6 @@ export function loadCheckpointState(db: Db, runId: number): CheckpointState | un
     ...(slots.rewindParams ? { rewindParams: maps.rewindParams } : {}),
     ...(slots.rewindBuffers ? { rewindBuffers: maps.rewindBuffers } : {}),
     ...(slots.buffers ? { buffers: maps.buffers } : {}),
+    ...(partitionBuffers.length > 0 ? { partitionBuffers } : {}),
   };
 }

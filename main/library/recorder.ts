@@ -107,7 +107,7 @@ export function createRecorder(o: RecorderOptions): Recorder {
 
 /**
  * The checkpoint a run continues from (its last finished round's record, ticket and state), or
- * undefined when no round finished. Feed it to runExperiment's ResumePoints.
+ * undefined when no round finished. Feed it to submitExperiment's ResumePoints (jobs/experiment-jobs.ts).
  */
 export function loadResumePoint(db: Db, runId: number): RoundCheckpoint | undefined {
   return guard(`load the checkpoint of run ${runId}`, () => {
@@ -132,6 +132,7 @@ export function loadResumePoint(db: Db, runId: number): RoundCheckpoint | undefi
       ...(state.rewindParams ? { rewindParams: state.rewindParams } : {}),
       ...(state.rewindBuffers ? { rewindBuffers: state.rewindBuffers } : {}),
       ...(state.buffers ? { buffers: state.buffers } : {}),
+      ...(state.partitionBuffers ? { partitionBuffers: state.partitionBuffers } : {}),
       final: state.final,
     };
   });

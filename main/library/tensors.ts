@@ -63,12 +63,20 @@ export function putTensor(db: Db, values: Float32Array): number {
   return Number(db.prepare('INSERT INTO tensors (sha256, length, data) VALUES (?, ?, ?)').run(sha, values.length, bytes).lastInsertRowid);
 }
 
-/** Reads a stored tensor, checking its element count when one is expected. */
-export function getTensor(db: Db, id: number, expectedLength?: number): Float32Array {
-  const row = db.prepare('SELECT length, data FROM tensors WHERE id = ?').get(id) as { length: number; data: Buffer } | undefined;
-  if (!row) throw new LabError('storage', `tensor ${id} is missing from the library`);
+/**
+ * Reads a stored tensor, checking its element count when one is expected and its bytes against
+ * the sha256 stored with them: a damaged library is refused (naming the tensor and, in `what`,
+ * what uses it) instead of handing out other weights.
+ */
+export function getTensor(db: Db, id: number, expectedLength?: number, what?: string): Float32Array {
+  const row = db.prepare('SELECT sha256, length, data FROM tensors WHERE id = ?').get(id) as { sha256: Buffer; length: number; data: Buffer } | undefined;
+  const of = what !== undefined ? ` (${what})` : '';
+  if (!row) throw new LabError('storage', `the library is damaged: tensor ${id}${of} is missing`, { table: 'tensors', tensor: id });
   if (expectedLength !== undefined && row.length !== expectedLength) {
-    throw new LabError('storage', `tensor ${id} holds ${row.length} values, expected ${expectedLength}`);
+    throw new LabError('storage', `the library is damaged: tensor ${id}${of} holds ${row.length} values, expected ${expectedLength}`, { table: 'tensors', tensor: id });
+  }
+  if (row.data.length !== 4 * row.length || !createHash('sha256').update(row.data).digest().equals(row.sha256)) {
+    throw new LabError('storage', `the library is damaged: tensor ${id}${of} does not match its stored sha256`, { table: 'tensors', tensor: id });
   }
   // The row's buffer is ours alone: view it when aligned instead of copying.
   return leBytesAsF32(row.data);

@@ -1,11 +1,13 @@
+import { createHash } from 'node:crypto';
 import { LabError } from '../contract/errors.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
-import { sparsity, type Mask } from '../lab/masks.js';
+import { countViolations, sparsity, type Mask } from '../lab/masks.js';
+import { countWeights } from '../lab/models/registry.js';
 import type { ModelDef } from '../lab/models/types.js';
 import { prunableSizes } from '../lab/pruning.js';
 import type { WeightMap } from '../lab/weights.js';
 import { countOnes, packBits, unpackBits } from './bit-pack.js';
-import { isoNow, type Db } from './db.js';
+import { guard, isoNow, type Db } from './db.js';
 import { deleteOrphanTensors, getTensor, putTensor } from './tensors.js';
 
 /** Which weights a ticket's mask covers (the config's `pruning.layers`). */
@@ -40,6 +42,8 @@ export interface TicketRow {
   readonly prunableCount: number;
   readonly layerSparsity: Record<string, number>;
   readonly hasFinal: boolean;
+  /** The mask check of the final weights: how many are not zero where the mask is 0 (null without final weights, or stored before the check). */
+  readonly maskViolations: number | null;
   readonly appVersion: string;
   readonly created: string;
 }
@@ -89,6 +93,7 @@ interface RawTicket {
   prunable_count: number;
   layer_sparsity: string;
   has_final: number;
+  mask_violations: number | null;
   app_version: string;
   created: string;
 }
@@ -112,15 +117,23 @@ export function prunableSetOf(def: ModelDef, layers: Iterable<string>): Prunable
 export function insertTicket(db: Db, t: NewTicket, now?: () => Date): number {
   const prunable = prunableSetOf(t.def, t.mask.keys());
   if (!prunable) throw new LabError('internal', `ticket mask layers (${[...t.mask.keys()].join(', ')}) are no prunable set of ${t.def.arch}`);
-  const totalParams = t.def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const s = sparsity(t.mask, totalParams);
+  const s = sparsity(t.mask, countWeights(t.def));
   const p = t.provenance;
+  // The mask check (checked, not assumed): final weights must be exactly 0 wherever the mask is 0.
+  let violations: number | null = null;
+  if (t.final) {
+    violations = 0;
+    for (const [layer, m] of t.mask) {
+      const w = t.final.get(layer);
+      if (w) violations += countViolations(w, m);
+    }
+  }
   const id = Number(
     db
       .prepare(
         `INSERT INTO tickets (run_id, round, source_file, source_sha256, source_format, arch, input_shape, classes, method, dataset,
-           dataset_checksum, seed, prunable, sparsity, sparsity_all, kept, prunable_count, layer_sparsity, has_final, app_version, created)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           dataset_checksum, seed, prunable, sparsity, sparsity_all, kept, prunable_count, layer_sparsity, has_final, mask_violations, app_version, created)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         p.kind === 'run' ? p.runId : null,
@@ -142,16 +155,18 @@ export function insertTicket(db: Db, t: NewTicket, now?: () => Date): number {
         s.prunable,
         JSON.stringify(s.perLayer),
         t.final ? 1 : 0,
+        violations,
         t.appVersion,
         isoNow(now),
       ).lastInsertRowid,
   );
   const shapes = new Map(t.def.params.map((q, i) => [q.name, { shape: q.shape, position: i }]));
-  const insMask = db.prepare('INSERT INTO ticket_masks (ticket_id, layer, position, shape, kept, total, bits) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insMask = db.prepare('INSERT INTO ticket_masks (ticket_id, layer, position, shape, kept, total, bits, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   for (const [layer, m] of t.mask) {
     const spec = shapes.get(layer);
     if (!spec) throw new LabError('internal', `ticket mask names unknown layer ${layer}`);
-    insMask.run(id, layer, spec.position, JSON.stringify(spec.shape), countOnes(m), m.length, packBits(m));
+    const bits = packBits(m);
+    insMask.run(id, layer, spec.position, JSON.stringify(spec.shape), countOnes(m), m.length, bits, createHash('sha256').update(bits).digest());
   }
   const insWeight = db.prepare('INSERT INTO ticket_weights (ticket_id, role, layer, position, shape, tensor_id) VALUES (?, ?, ?, ?, ?, ?)');
   const roles: ['init' | 'final', WeightMap | undefined][] = [
@@ -185,45 +200,83 @@ export function ticketOfSource(db: Db, sha256: string): number | undefined {
   return db.prepare('SELECT id FROM tickets WHERE source_sha256 = ?').pluck().get(sha256) as number | undefined;
 }
 
-/** A ticket with its masks (unpacked) and weights, in model order. */
-export function loadTicket(db: Db, id: number, options: { final?: boolean } = {}): StoredTicket {
-  const row = getTicketRow(db, id);
-  const shapes = new Map<string, readonly number[]>();
-  const mask: Mask = new Map();
-  const masks = db.prepare('SELECT layer, shape, total, bits FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as {
-    layer: string;
-    shape: string;
-    total: number;
-    bits: Buffer;
-  }[];
-  for (const m of masks) {
-    mask.set(m.layer, unpackBits(m.bits, m.total, `ticket ${id} mask ${m.layer}`));
-    shapes.set(m.layer, JSON.parse(m.shape) as number[]);
-  }
-  const init: WeightMap = new Map();
-  const final: WeightMap = new Map();
-  const weights = db
-    .prepare(`SELECT role, layer, shape, tensor_id FROM ticket_weights WHERE ticket_id = ? ${options.final === false ? "AND role = 'init'" : ''} ORDER BY role DESC, position`)
-    .all(id) as { role: 'init' | 'final'; layer: string; shape: string; tensor_id: number }[];
-  for (const w of weights) {
-    const shape = JSON.parse(w.shape) as number[];
-    shapes.set(w.layer, shape);
-    (w.role === 'init' ? init : final).set(w.layer, getTensor(db, w.tensor_id, shape.reduce((a, b) => a * b, 1)));
-  }
-  return { row, mask, init, ...(final.size > 0 ? { final } : {}), shapes };
+interface MaskRow {
+  layer: string;
+  total: number;
+  kept: number;
+  bits: Buffer;
+  sha256: Buffer | null;
 }
 
-/** The masks of a run's tickets, indexed by round (what the reinit control needs of IMP after a resume). */
-export function loadRunMasks(db: Db, runId: number): Mask[] {
-  const rows = db
-    .prepare('SELECT t.round, m.layer, m.total, m.bits FROM tickets t JOIN ticket_masks m ON m.ticket_id = t.id WHERE t.run_id = ? ORDER BY t.round, m.position')
-    .all(runId) as { round: number; layer: string; total: number; bits: Buffer }[];
-  const masks: Mask[] = [];
-  for (const r of rows) {
-    masks[r.round] ??= new Map();
-    masks[r.round].set(r.layer, unpackBits(r.bits, r.total, `run ${runId} round ${r.round} mask ${r.layer}`));
+/** A stored mask, unpacked after its bytes are checked against their sha256 and its ones against the count stored with it. */
+function readMask(m: MaskRow, what: string): Uint8Array {
+  const damaged = (why: string): LabError => new LabError('storage', `the library is damaged: ${what} ${why}`, { table: 'ticket_masks', layer: m.layer });
+  if (m.sha256 !== null && !createHash('sha256').update(m.bits).digest().equals(m.sha256)) throw damaged('does not match its stored sha256');
+  let mask: Uint8Array;
+  try {
+    mask = unpackBits(m.bits, m.total, what);
+  } catch (e) {
+    throw damaged(`is unreadable (${(e as Error).message})`);
   }
-  return masks;
+  if (countOnes(mask) !== m.kept) throw damaged(`keeps ${countOnes(mask)} weights where the library recorded ${m.kept}`);
+  return mask;
+}
+
+/**
+ * A ticket with its masks (unpacked) and weights, in model order. Every mask and tensor is checked
+ * against its sha256; a damaged library is a storage error naming the ticket, layer and tensor.
+ */
+export function loadTicket(db: Db, id: number, options: { final?: boolean } = {}): StoredTicket {
+  return guard(`read ticket t${id}`, () => {
+    const row = getTicketRow(db, id);
+    const shapes = new Map<string, readonly number[]>();
+    const mask: Mask = new Map();
+    const masks = db.prepare('SELECT layer, shape, total, kept, bits, sha256 FROM ticket_masks WHERE ticket_id = ? ORDER BY position').all(id) as (MaskRow & { shape: string })[];
+    for (const m of masks) {
+      mask.set(m.layer, readMask(m, `ticket t${id} mask ${m.layer}`));
+      shapes.set(m.layer, parseShape(m.shape, `ticket t${id} mask ${m.layer}`));
+    }
+    const init: WeightMap = new Map();
+    const final: WeightMap = new Map();
+    const weights = db
+      .prepare(`SELECT role, layer, shape, tensor_id FROM ticket_weights WHERE ticket_id = ? ${options.final === false ? "AND role = 'init'" : ''} ORDER BY role DESC, position`)
+      .all(id) as { role: 'init' | 'final'; layer: string; shape: string; tensor_id: number }[];
+    for (const w of weights) {
+      const shape = parseShape(w.shape, `ticket t${id} ${w.role} ${w.layer}`);
+      shapes.set(w.layer, shape);
+      (w.role === 'init' ? init : final).set(w.layer, getTensor(db, w.tensor_id, shape.reduce((a, b) => a * b, 1), `ticket t${id} ${w.role} ${w.layer}`));
+    }
+    return { row, mask, init, ...(final.size > 0 ? { final } : {}), shapes };
+  });
+}
+
+/** The masks of a run's tickets, indexed by round (what the reinit control needs of IMP after a resume), checked as loadTicket checks them. */
+export function loadRunMasks(db: Db, runId: number): Mask[] {
+  return guard(`read the masks of run ${runId}`, () => {
+    const rows = db
+      .prepare('SELECT t.id, t.round, m.layer, m.total, m.kept, m.bits, m.sha256 FROM tickets t JOIN ticket_masks m ON m.ticket_id = t.id WHERE t.run_id = ? ORDER BY t.round, m.position')
+      .all(runId) as (MaskRow & { id: number; round: number })[];
+    const masks: Mask[] = [];
+    for (const r of rows) {
+      masks[r.round] ??= new Map();
+      masks[r.round].set(r.layer, readMask(r, `ticket t${r.id} (run ${runId} round ${r.round}) mask ${r.layer}`));
+    }
+    return masks;
+  });
+}
+
+/** A shape column: a JSON list of positive integers, or a storage error naming what it belongs to. */
+function parseShape(text: string, what: string): number[] {
+  let shape: unknown;
+  try {
+    shape = JSON.parse(text);
+  } catch {
+    shape = undefined;
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d > 0)) {
+    throw new LabError('storage', `the library is damaged: the shape of ${what} is unreadable`, { table: 'ticket_weights' });
+  }
+  return shape as number[];
 }
 
 /** Filters of `colt tickets list` (all optional). */
@@ -288,6 +341,7 @@ function toRow(r: RawTicket): TicketRow {
     prunableCount: r.prunable_count,
     layerSparsity: JSON.parse(r.layer_sparsity) as Record<string, number>,
     hasFinal: r.has_final === 1,
+    maskViolations: r.mask_violations,
     appVersion: r.app_version,
     created: r.created,
   };

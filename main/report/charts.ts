@@ -2,6 +2,7 @@ import * as echarts from 'echarts';
 import type { MethodSeries } from '../analysis/comparison.js';
 import type { Stat } from '../analysis/stats.js';
 import { METHOD_LABEL } from './format.js';
+import type { RunCurves } from './model.js';
 
 /** One colour per method, the same in every chart and table. */
 export const METHOD_COLOR: Record<string, string> = { imp: '#1f5fa8', colt: '#d1495b', random: '#6c757d', reinit: '#2a9d8f' };
@@ -150,6 +151,31 @@ export function overlapChart(colt: MethodSeries, chance: number | null): string 
       xAxis: { type: 'value', name: 'round', nameLocation: 'middle', nameGap: 28, minInterval: 1 },
       yAxis: { type: 'value', name: 'Jaccard', nameTextStyle: { align: 'left' }, min: (v: { min: number }) => Math.max(0, Math.floor((Math.min(v.min, chance ?? 1) - 0.05) * 20) / 20), max: 1 },
       series,
+    },
+    WIDTH,
+    320,
+  );
+}
+
+/** Test accuracy against epochs of one run, one line per round (a sample of rounds when there are many); the selected points marked. */
+export function curveChart(c: RunCurves): string {
+  const step = Math.max(1, Math.ceil(c.rounds.length / 8));
+  const shown = c.rounds.filter((_, i) => i % step === 0 || i === c.rounds.length - 1);
+  const palette = ['#0b3c5d', '#1f5fa8', '#328cc1', '#2a9d8f', '#8ab17d', '#e9c46a', '#f4a261', '#e76f51', '#d1495b'];
+  return renderSvg(
+    {
+      title: { text: `${METHOD_LABEL[c.method] ?? c.method}: test accuracy during each round (run ${c.runId}, seed ${c.seed})`, left: 'center', textStyle: { fontSize: 13 } },
+      legend: { bottom: 0, type: 'scroll' },
+      grid: { left: 60, right: 30, top: 40, bottom: 70 },
+      xAxis: { type: 'value', name: 'epoch (0 = the untrained ticket)', nameLocation: 'middle', nameGap: 28 },
+      yAxis: { type: 'value', scale: true, name: 'test accuracy (%)', nameTextStyle: { align: 'left' } },
+      series: shown.map((r, i) => ({
+        type: 'line',
+        name: `round ${r.round}`,
+        color: palette[i % palette.length],
+        symbolSize: (_v: unknown, p: { dataIndex: number }) => (r.points[p.dataIndex]?.selected ? 9 : 4),
+        data: r.points.map((p) => [Math.round(p.epoch * 1000) / 1000, pctOf(p.testAccuracy)]),
+      })),
     },
     WIDTH,
     320,

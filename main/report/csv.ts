@@ -7,7 +7,8 @@ export const CSV_HEADER = ['table', 'method', 'round', 'target', 'metric', 'mean
 /**
  * The report's numbers as CSV: `series` rows (per method and round: sparsity, remaining, test and
  * validation accuracy, cumulative samples with and without COLT's evaluations, overlap), `reach`
- * rows (per method and target: seeds reaching it, first round, samples, accuracy) and the `dense` row.
+ * rows (per method and target: seeds reaching it, first round, samples, accuracy), the `dense` row and
+ * the `maskCheck` rows (mean = count, n = how many were checked).
  * Fractions stay fractions (0.864, not 86.4 %); full precision.
  */
 export function renderCsv(model: ReportModel): string {
@@ -22,6 +23,7 @@ export function renderCsv(model: ReportModel): string {
       add('series', s.method, p.round, '', 'remaining', p.remaining);
       add('series', s.method, p.round, '', 'testAccuracy', p.testAccuracy);
       add('series', s.method, p.round, '', 'valAccuracy', p.valAccuracy);
+      add('series', s.method, p.round, '', 'untrainedAccuracy', p.untrainedAccuracy);
       add('series', s.method, p.round, '', 'samples', p.samples);
       add('series', s.method, p.round, '', 'samplesWithEvaluation', p.samplesWithEvaluation);
       add('series', s.method, p.round, '', 'overlap', p.overlap);
@@ -33,5 +35,9 @@ export function renderCsv(model: ReportModel): string {
     add('reach', r.method, '', r.target, 'samples', r.samples);
     add('reach', r.method, '', r.target, 'testAccuracy', r.testAccuracy);
   }
+  const m = model.maskCheck;
+  lines.push(['maskCheck', '', '', '', 'roundsChecked', m.checked, 0, m.rounds].join(','));
+  lines.push(['maskCheck', '', '', '', 'violations', m.violations, 0, m.checked].join(','));
+  lines.push(['maskCheck', '', '', '', 'ticketViolations', m.ticketViolations, 0, m.tickets].join(','));
   return lines.join('\n') + '\n';
 }

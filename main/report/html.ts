@@ -1,5 +1,6 @@
 import type { MethodSeries } from '../analysis/comparison.js';
-import { accuracyChart, costChart, METHOD_COLOR, overlapChart } from './charts.js';
+import { coltHeadInit } from '../contract/experiment-config.js';
+import { accuracyChart, costChart, curveChart, METHOD_COLOR, overlapChart } from './charts.js';
 import { escapeHtml as esc } from './escape.js';
 import { count, countStat, METHOD_LABEL, numStat, pct, pctStat } from './format.js';
 import { colourScale, gridToPngDataUri } from './heatmap-image.js';
@@ -17,6 +18,12 @@ export function renderHtml(model: ReportModel): string {
       `<figure>${accuracyChart(model.series, model.dense)}<figcaption>Mean test accuracy over seeds (bars: ± sample standard deviation) against the share of prunable weights left, log scale. Dashed: the dense network (round 0).</figcaption></figure>` +
         model.series.map(seriesTable).join(''),
     ),
+    model.curves.length > 0
+      ? section(
+          'Accuracy during training',
+          model.curves.map((c) => `<figure>${curveChart(c)}<figcaption>Test accuracy at every evaluated point of each round's ${c.phase === 'evaluate' ? 'full-data ticket evaluation' : 'training'} (epoch 0: the untrained ticket θ ⊙ m); large dots: the point each round reports.</figcaption></figure>`).join(''),
+        )
+      : '',
     section(
       'Rounds and training images to reach a sparsity',
       `<figure>${costChart(model.series)}<figcaption>Cumulative training images spent finding each round's ticket (COLT: its partition trainings; its full-data ticket evaluations are listed separately in the tables above). Random pruning follows IMP's schedule, so where both are shown its line lies on IMP's.</figcaption></figure>` +
@@ -25,6 +32,7 @@ export function renderHtml(model: ReportModel): string {
     colt ? section('COLT partition overlap', overlapSection(model, colt)) : '',
     section('Selected tickets', ticketsSection(model)),
     model.randomControl ? section('Random control', randomSection(model)) : '',
+    section('Mask check', maskCheckSection(model)),
     section('Runs', runsTable(model)),
   ];
   return `<!doctype html>
@@ -75,12 +83,17 @@ function settings(e: ReportExperiment): string {
     ],
     ['data', `validation fraction ${c.data.validationFraction}${c.data.trainLimit ? `, training subset ${count(c.data.trainLimit)}` : ''}${c.data.testLimit ? `, test subset ${count(c.data.testLimit)}` : ''}, augmentation ${esc(c.data.augment)}`],
     ['methods, seeds', `${esc(c.methods.join(', '))}; seeds ${esc(c.seeds.join(', '))}`],
-    ['training per round', `${esc(c.training.duration)}, batch ${c.training.batchSize}, ${esc(opt.type)} lr ${opt.lr}, selection ${esc(c.training.selection)}`],
+    [
+      'training per round',
+      `${esc(c.training.duration)}, batch ${c.training.batchSize}${c.training.keepLastBatch ? ' (last partial batch kept)' : ''}, ${esc(opt.type)} lr ${opt.lr}${opt.weightDecay ? ` weight decay ${opt.weightDecay}` : ''}${c.training.warmupEpochs ? `, ${c.training.warmupEpochs} warm-up epoch(s)${c.training.warmupFromZero ? ' from lr 0' : ''}` : ''}${c.training.milestones.length ? `, ×${c.training.gamma} at epochs ${c.training.milestones.join(', ')}` : ''}`,
+    ],
+    ['initialisation', esc(c.init === 'default' ? "each architecture's own" : c.init)],
+    ['evaluation, selection', `points: ${esc(c.evaluation.points)} of every ${esc(c.training.evalEvery ?? 'epoch (or tenth of a round)')}; reported: ${esc(c.training.selection)}`],
     [
       'pruning',
-      `${esc(c.pruning.strategy)} over ${esc(c.pruning.layers)}, rate ${c.pruning.rate}${c.imp.rate ? `, IMP ${c.imp.rate}` : ''}${c.colt.rate ? `, COLT ${c.colt.rate}` : ''}; rewind to ${esc(c.rewind)}`,
+      `${esc(c.pruning.strategy)} over ${esc(c.pruning.layers)}, rate ${c.pruning.rate}${c.imp.rate ? `, IMP ${c.imp.rate}` : ''}${c.colt.rate ? `, COLT ${c.colt.rate}` : ''}, from the ${esc(c.pruning.pruneFrom === 'authors' ? "authors' snapshots" : c.pruning.pruneFrom === 'best' ? 'selected point' : 'last weights')}; rewind to ${esc(c.rewind)}${c.resetBatchNormOnRewind ? '' : ', batch-norm statistics kept'}`,
     ],
-    ['COLT', `${c.colt.partitions} partitions (${esc(typeof c.colt.partitioning === 'string' ? c.colt.partitioning : 'class map')}), ticket evaluation ${esc(c.colt.evaluate)}`],
+    ['COLT', `${c.colt.partitions} partitions (${esc(typeof c.colt.partitioning === 'string' ? c.colt.partitioning : 'class map')}), heads ${esc(coltHeadInit(c))}, ticket evaluation ${esc(c.colt.evaluate)}`],
     ['stop', `${c.stop.maxRounds} pruning rounds${c.stop.targetSparsity ? ` or ${pct(c.stop.targetSparsity)} sparsity` : ''}`],
   ];
   if (e.evaluationDataset) rows.push(['evaluated on', `${esc(e.evaluationDataset.name)} (sha256 <code>${esc(e.evaluationDataset.checksum)}</code>)`]);
@@ -92,11 +105,11 @@ function settings(e: ReportExperiment): string {
 
 function seriesTable(s: MethodSeries): string {
   const colt = s.method === 'colt';
-  const head = ['round', 'sparsity', 'remaining', 'test accuracy', 'validation accuracy', 'training images (cumulative)'];
-  if (colt) head.push('incl. ticket evaluations', 'partition overlap');
+  const head = ['round', 'sparsity', 'remaining', 'test accuracy', 'untrained ticket', 'validation accuracy', 'training images to make tickets (cumulative)', 'with ticket evaluations'];
+  if (colt) head.push('partition overlap');
   const rows = s.points.map((p) => {
-    const row = [String(p.round), pctStat(p.sparsity), pctStat(p.remaining, 2), pctStat(p.testAccuracy), pctStat(p.valAccuracy), countStat(p.samples)];
-    if (colt) row.push(countStat(p.samplesWithEvaluation), numStat(p.overlap, 3));
+    const row = [String(p.round), pctStat(p.sparsity), pctStat(p.remaining, 2), pctStat(p.testAccuracy), pctStat(p.untrainedAccuracy), pctStat(p.valAccuracy), countStat(p.samples), countStat(p.samplesWithEvaluation)];
+    if (colt) row.push(numStat(p.overlap, 3));
     return row;
   });
   return `<h3>${methodTag(s.method)} <span class="muted">runs ${esc(s.runIds.join(', '))}, seeds ${esc(s.seeds.join(', '))}</span></h3>` + table(head, rows);
@@ -185,6 +198,16 @@ function randomSection(model: ReportModel): string {
     `<p>Random pruning removes as many weights as IMP each round (the same schedule), chosen at random: if IMP's tickets are no better, magnitude carries no information here. IMP was more accurate in ${rc.impBetter} of ${rc.compared} pruned rounds.</p>` +
     table(['round', 'sparsity', 'IMP test accuracy', 'random test accuracy', 'IMP − random (points)'], rows)
   );
+}
+
+function maskCheckSection(model: ReportModel): string {
+  const m = model.maskCheck;
+  const rounds =
+    m.checked === 0
+      ? `None of the ${m.rounds} rounds was stored with the mask check (they predate it).`
+      : `${m.checked} of ${m.rounds} rounds were checked after training: ${m.violations === 0 ? 'every pruned weight was exactly zero' : `<b>${count(m.violations)} pruned weights were not zero</b>`}${m.checked < m.rounds ? ` (${m.rounds - m.checked} older rounds were not checked)` : ''}.`;
+  const tickets = m.tickets > 0 ? ` Of ${m.tickets} stored tickets with final weights, ${m.ticketViolations === 0 ? 'all have zeros wherever the mask is 0' : `${count(m.ticketViolations)} final weights are not zero where the mask is 0`}.` : '';
+  return `<p>${rounds}${tickets}</p>`;
 }
 
 function runsTable(model: ReportModel): string {

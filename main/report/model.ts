@@ -7,6 +7,7 @@ import { getDataset, type DatasetRow } from '../library/datasets.js';
 import { getExperiment } from '../library/experiments.js';
 import { listRounds, type RoundRow } from '../library/rounds.js';
 import type { RunRow } from '../library/runs.js';
+import { listTickets } from '../library/tickets.js';
 import { selectRuns, type ReportSelection } from './selection.js';
 import { summarise, type RandomControl } from './summary.js';
 import { selectedTickets, type SelectedTicket, type TicketOverlap } from './tickets.js';
@@ -36,6 +37,28 @@ export interface ReportRun {
   readonly rounds: number;
 }
 
+/** The mask check over the selected runs: rounds and tickets whose pruned weights were verified to be zero. */
+export interface MaskCheck {
+  readonly rounds: number;
+  /** Rounds stored with the check (older rounds were not checked). */
+  readonly checked: number;
+  /** Pruned weights found not zero, over the checked rounds (0 expected). */
+  readonly violations: number;
+  /** Stored tickets with final weights, and pruned weights not zero among them. */
+  readonly tickets: number;
+  readonly ticketViolations: number;
+}
+
+/** One run's per-epoch test-accuracy curves, one per round, of the training its round figures come from. */
+export interface RunCurves {
+  readonly method: Method;
+  readonly runId: number;
+  readonly seed: number;
+  /** "train" (IMP, random, reinit) or "evaluate" (COLT's full-data ticket evaluation). */
+  readonly phase: string;
+  readonly rounds: { readonly round: number; readonly points: { readonly epoch: number; readonly testAccuracy: number; readonly selected: boolean }[] }[];
+}
+
 /** Everything a report shows, as plain data (rendered to HTML and CSV, and reusable by the UI). */
 export interface ReportModel {
   readonly title: string;
@@ -56,6 +79,9 @@ export interface ReportModel {
   readonly tickets: SelectedTicket[];
   readonly ticketOverlaps: TicketOverlap[];
   readonly randomControl: RandomControl | null;
+  readonly maskCheck: MaskCheck;
+  /** Per-epoch curves of each method's first run (rounds stored before curves were kept have none). */
+  readonly curves: RunCurves[];
   readonly summary: string[];
 }
 
@@ -105,8 +131,41 @@ export function buildReportModel(db: Db, selection: ReportSelection, options: Re
     tickets,
     ticketOverlaps: overlaps,
     randomControl: facts.randomControl,
+    maskCheck: maskCheckOf(db, runRows, rounds),
+    curves: curvesOf(runRows, rounds),
     summary: facts.sentences,
   };
+}
+
+function maskCheckOf(db: Db, runs: readonly RunRow[], rounds: ReadonlyMap<number, readonly RoundRow[]>): MaskCheck {
+  const all = runs.flatMap((r) => rounds.get(r.id) ?? []);
+  const checked = all.filter((r) => r.maskViolations !== null);
+  const tickets = runs.flatMap((r) => listTickets(db, { runId: r.id })).filter((t) => t.maskViolations !== null);
+  return {
+    rounds: all.length,
+    checked: checked.length,
+    violations: checked.reduce((a, r) => a + (r.maskViolations ?? 0), 0),
+    tickets: tickets.length,
+    ticketViolations: tickets.reduce((a, t) => a + (t.maskViolations ?? 0), 0),
+  };
+}
+
+function curvesOf(runs: readonly RunRow[], rounds: ReadonlyMap<number, readonly RoundRow[]>): RunCurves[] {
+  const out: RunCurves[] = [];
+  for (const method of [...new Set(runs.map((r) => r.method))]) {
+    const run = runs.filter((r) => r.method === method).sort((a, b) => a.seed - b.seed)[0];
+    const phase = method === 'colt' ? 'evaluate' : 'train';
+    const curves = (rounds.get(run.id) ?? [])
+      .map((r) => ({
+        round: r.round,
+        points: r.evaluations
+          .filter((e) => e.phase === phase && e.testAccuracy !== null)
+          .map((e) => ({ epoch: e.epoch, testAccuracy: e.testAccuracy as number, selected: e.selected })),
+      }))
+      .filter((c) => c.points.length > 1);
+    if (curves.length > 0) out.push({ method, runId: run.id, seed: run.seed, phase, rounds: curves });
+  }
+  return out;
 }
 
 function experimentOf(db: Db, id: number): ReportExperiment {

@@ -162,10 +162,16 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
       await exp.done;
       const failed: { runId: number; method: Method; seed: number; message: string }[] = [];
       const stopped: number[] = [];
-      writeTransaction(db, 'record how the runs ended', () => {
+      recordEnd(db, exp.jobs, () => {
         for (const job of exp.jobs) {
           const runId = runIdOf(job.spec.method, job.spec.seed);
-          if (job.status === 'failed') {
+          if (job.status === 'failed' && job.error?.code === 'storage') {
+            // The library could not take a round (a full disk, a read-only or damaged file): the run
+            // itself did nothing wrong and continues from its last stored round once that is fixed.
+            const message = `${job.error.message}; the run is interrupted after its last stored round (colt resume continues it)`;
+            setRunStatus(db, runId, 'interrupted', message);
+            failed.push({ runId, method: job.spec.method, seed: job.spec.seed, message });
+          } else if (job.status === 'failed') {
             const message = job.error?.message ?? 'failed';
             setRunStatus(db, runId, 'failed', message);
             failed.push({ runId, method: job.spec.method, seed: job.spec.seed, message });
@@ -199,13 +205,33 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
   };
 }
 
+/**
+ * Records how the runs ended. When the library cannot take even that (the disk that stopped a
+ * round is still full), the error says why the runs stopped and how they continue: they are
+ * still marked running, and the next open of the library marks them interrupted.
+ */
+function recordEnd(db: Db, jobs: readonly Job[], write: () => void): void {
+  try {
+    writeTransaction(db, 'record how the runs ended', write);
+  } catch (e) {
+    if (!(e instanceof LabError && e.code === 'storage')) throw e;
+    const cause = jobs.map((j) => j.error).find((err) => err?.code === 'storage')?.message ?? e.message;
+    throw new LabError('storage', `${cause}; the runs stopped after their last stored round and continue with colt resume once the library can be written again`, e.details);
+  }
+}
+
 /** Runs still marked running by this process (a job that never got to end) become interrupted. */
 function settleRuns(db: Db, experimentId: number, jobs: Iterable<Job>, runIdOf: (m: Method, s: number) => number): void {
-  writeTransaction(db, 'record how the runs ended', () => {
-    for (const job of jobs) {
-      const runId = runIdOf(job.spec.method, job.spec.seed);
-      if (getRun(db, runId).status === 'running') setRunStatus(db, runId, 'interrupted');
-    }
-    refreshExperimentStatus(db, experimentId);
-  });
+  try {
+    writeTransaction(db, 'record how the runs ended', () => {
+      for (const job of jobs) {
+        const runId = runIdOf(job.spec.method, job.spec.seed);
+        if (getRun(db, runId).status === 'running') setRunStatus(db, runId, 'interrupted');
+      }
+      refreshExperimentStatus(db, experimentId);
+    });
+  } catch (e) {
+    // A library that cannot be written now (full, read-only) marks these runs interrupted at its next open.
+    if (!(e instanceof LabError && e.code === 'storage')) throw e;
+  }
 }

@@ -15,15 +15,22 @@ import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
-import { exportTicketBytes, exportTicketFile, importTicketBytes, importTicketFile } from '../library/ticket-file/ticket-io.js';
+import { exportTicketBytes, exportTicketFile, importTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
 import { deleteImportedTicket, getTicketRow, listTickets, loadTicket } from '../library/tickets.js';
 import { estimateCost } from './estimate.js';
+import { roundCosts } from '../lab/cost.js';
+import { roundPayload } from '../jobs/job-events.js';
 import { createReport, defaultName, htmlToPdf, writeReport } from '../report/index.js';
 import { selectRuns } from '../report/selection.js';
 import { FileAccess } from './file-access.js';
+import { experimentJaccard, presetConfigOf } from './experiment-views.js';
 import { finiteOrNull, runSummaryOf, ticketSummariesOf, ticketSummaryOf } from './library-views.js';
+import { startEvaluation } from './ticket-evaluation.js';
+import { diffOf, layerViews, ticketModelFacts, valuesOf, weightsOf } from './ticket-views.js';
+import { getTicketOrigin, listEvaluations, reconcileStaleEvaluations } from '../library/ticket-records.js';
 import { RunManager } from './run-manager.js';
 import { loadExperimentData, recordExperiment } from './run-plans.js';
+import { estimateSweep, SweepCommands } from './sweep-commands.js';
 
 /** What the service needs from its host: folders, the backend chosen at start, and which folders clients may name. */
 export interface LabServiceOptions {
@@ -36,6 +43,8 @@ export interface LabServiceOptions {
   readonly concurrency?: number;
   /** Prints a report's HTML to PDF (the desktop app: Electron's printToPDF); default: the system's Chromium. */
   readonly printPdf?: (html: string) => Promise<Uint8Array>;
+  /** Whether system.info names the library's and data folder's full paths (default true: the desktop app's own window); `colt serve` gives only their names. */
+  readonly revealPaths?: boolean;
 }
 
 /** A listener of the service's run events. */
@@ -54,10 +63,12 @@ export class LabService {
   private readonly files: FileAccess;
   private dbHandle: Db | undefined;
   private runsHandle: RunManager | undefined;
+  private readonly sweeps = new SweepCommands(() => this.db);
   private closed = false;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()]);
+    // Clients never write into the library's folder: not over the library, its WAL, or the caches beside it.
+    this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()], { protectedFolders: [path.dirname(path.resolve(options.libraryPath))] });
     this.handlers = this.buildHandlers();
   }
 
@@ -92,7 +103,10 @@ export class LabService {
   private get db(): Db {
     if (!this.dbHandle) {
       const db = openLibrary(this.options.libraryPath);
-      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+      writeTransaction(db, 'check for interrupted runs', () => {
+        reconcileStaleRuns(db);
+        reconcileStaleEvaluations(db);
+      });
       this.dbHandle = db;
     }
     return this.dbHandle;
@@ -150,10 +164,12 @@ export class LabService {
         backend: this.options.backend?.name ?? null,
         backendReason: this.options.backend?.reason ?? null,
         adapter: this.options.backend?.adapter ?? null,
-        libraryPath: this.options.libraryPath,
-        dataDir: this.options.dataDir,
+        libraryPath: this.options.revealPaths === false ? path.basename(this.options.libraryPath) : this.options.libraryPath,
+        dataDir: this.options.revealPaths === false ? path.basename(this.options.dataDir) : this.options.dataDir,
         cores: os.availableParallelism(),
         platform: `${process.platform}-${process.arch}`,
+        user: userName(),
+        hostname: os.hostname(),
         versions: {
           node: process.versions.node,
           ...(process.versions.electron ? { electron: process.versions.electron } : {}),
@@ -163,6 +179,15 @@ export class LabService {
       'presets.list': async () => listPresets().map((p) => ({ name: p.name, description: p.description, config: p.raw })),
       'experiments.schema': async () => ({ schema: z.toJSONSchema(experimentConfigSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
       'experiments.validate': async ({ config }) => {
+        if (config !== null && typeof config === 'object' && !Array.isArray(config) && 'sweep' in config) {
+          try {
+            const { estimate, sweep } = await estimateSweep(this.db, config as Record<string, unknown>, this.options.dataDir, this.options.backend, this.options.concurrency);
+            return { ok: true, config: config as Record<string, unknown>, estimate, sweep };
+          } catch (e) {
+            if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) return { ok: false, error: { field: String(e.details?.field ?? 'sweep'), message: e.message } };
+            throw e;
+          }
+        }
         let parsed;
         try {
           parsed = parseExperimentConfig(config);
@@ -174,7 +199,7 @@ export class LabService {
         }
         let estimate;
         try {
-          estimate = await estimateCost(this.db, parsed, this.options.dataDir, this.options.backend);
+          estimate = await estimateCost(this.db, parsed, this.options.dataDir, this.options.backend, this.options.concurrency);
         } catch (e) {
           // The config is valid but cannot run here (unknown dataset, unreachable target): name the field.
           if (e instanceof LabError && (e.code === 'invalid_input' || e.code === 'not_found')) {
@@ -195,7 +220,8 @@ export class LabService {
       'experiments.list': async ({ search, limit }) => listExperiments(this.db, { ...(search !== undefined ? { search } : {}), limit: limit ?? 1000 }),
       'experiments.get': async ({ id }) => {
         const e = getExperiment(this.db, id);
-        return { experiment: this.experimentSummary(id), config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf) };
+        const summary = this.experimentSummary(id);
+        return { experiment: summary, config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf), presetConfig: presetConfigOf(summary.preset) };
       },
       'experiments.delete': async ({ id }) => {
         if (this.runsHandle?.isActive(id) || runsOfExperiment(this.db, id).some((r) => r.status === 'running')) {
@@ -208,15 +234,16 @@ export class LabService {
       'runs.get': async ({ id }) => {
         const run = getRun(this.db, id);
         const tickets = new Map((this.db.prepare('SELECT round, id FROM tickets WHERE run_id = ?').raw().all(id) as [number, number][]).map(([r, t]) => [r, t]));
+        const stored = listRounds(this.db, id);
+        const costs = new Map(roundCosts(stored).map((c) => [c.round, c]));
         return {
           run: { ...runSummaryOf(run), error: run.error, backendReason: run.backendReason, backendAdapter: run.backendAdapter, lastRound: run.lastRound, started: run.started },
-          rounds: listRounds(this.db, id).map(({ runId: _r, ...r }) => ({
-            ...r,
-            type: 'round' as const,
-            testAccuracy: finiteOrNull(r.testAccuracy),
-            valAccuracy: finiteOrNull(r.valAccuracy),
-            ...(r.partitionAccuracies ? { partitionAccuracies: r.partitionAccuracies.map(finiteOrNull) } : {}),
+          rounds: stored.map(({ runId: _r, final, created, ...r }) => ({
+            ...roundPayload(r),
+            final,
+            created,
             ticketId: tickets.get(r.round) ?? null,
+            cost: costs.get(r.round)!,
           })),
           curve: listCurve(this.db, id).map((p) => ({ ...p, loss: finiteOrNull(p.loss) })),
           live: this.runsHandle?.liveRun(id) ?? null,
@@ -247,6 +274,10 @@ export class LabService {
         const [experimentId] = [...experiments];
         return this.runs.resume(experimentId, runs);
       },
+      'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
+      'sweeps.get': async ({ id }) => this.sweeps.get(id),
+      'sweeps.cancel': async ({ id }) => this.sweeps.cancel(id),
+      'sweeps.merge': async ({ id }) => this.sweeps.merge(id),
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);
@@ -269,6 +300,9 @@ export class LabService {
           },
           layers: shapes.map((s) => ({ name: s.layer, shape: JSON.parse(s.shape) as number[], weights: s.total, kept: s.kept, sparsity: s.total === 0 ? 0 : 1 - s.kept / s.total })),
           rounds,
+          ...ticketModelFacts(this.db, id),
+          origin: getTicketOrigin(this.db, id),
+          evaluations: listEvaluations(this.db, id),
         };
       },
       'tickets.masks': async ({ id, layers, maxRows, maxCols }) => {
@@ -293,16 +327,16 @@ export class LabService {
         const options = { appVersion: appVersion() };
         const result =
           input.path !== undefined
-            ? await importTicketFile(this.db, this.files.readable(input.path, 'path'), options)
+            ? storeImportedTicket(this.db, await readTicketFile(this.files.readable(input.path, 'path'), options), options)
             : importTicketBytes(this.db, Buffer.from(input.bytes as string, 'base64'), path.basename(input.name as string), options);
         return { ticketId: result.ticketId, duplicate: result.duplicate, format: result.format, notes: [...result.notes], ticket: ticketSummaryOf(this.db, getTicketRow(this.db, result.ticketId)) };
       },
-      'tickets.export': async ({ id, format, final, path: file }) => {
+      'tickets.export': async ({ id, format, final, path: file, force }) => {
         const row = getTicketRow(this.db, id);
         const filename = `ticket-t${id}-${row.arch}${row.method ? `-${row.method}` : ''}${row.round !== null ? `-r${row.round}` : ''}${format === 'pytorch' ? '-pytorch' : ''}.safetensors`;
         const options = { format, final, appVersion: appVersion() };
         if (file !== undefined) {
-          const target = this.files.writable(file, 'path');
+          const target = this.files.writable(file, 'path', { force });
           const size = await exportTicketFile(this.db, id, target, options);
           return { filename: path.basename(target), size, path: target, bytes: null };
         }
@@ -315,7 +349,7 @@ export class LabService {
       },
       'datasets.list': async () => (await listDatasets(this.options.dataDir)).map((d) => ({ name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present })),
       'datasets.add': async ({ name, path: dir, format }) => {
-        const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path'), format);
+        const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path', { folders: true }), format);
         return { name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present };
       },
       'comparisons.get': async ({ targets, ...sel }) => {
@@ -328,6 +362,13 @@ export class LabService {
         };
       },
       'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, force }) => {
+        // Every file the report writes (HTML, CSV, PDF) is checked like an export: inside the allowed
+        // folders, never in the library's, replaced only with force. A named file is checked before any work.
+        const targetsOf = (html: string, field: string): string[] => {
+          const stem = html.replace(/\.html?$/i, '');
+          return [html, `${stem}.csv`, ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
+        };
+        const early = file !== undefined ? targetsOf(file, 'path') : undefined;
         const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
         const options = { appVersion: appVersion(), ...(title !== undefined ? { title } : {}) };
         const report = createReport(this.db, selection, options);
@@ -335,14 +376,32 @@ export class LabService {
         let files: string[] = [];
         let pdfBytes: string | null = null;
         if (folder !== undefined || file !== undefined) {
-          const where = file !== undefined ? { out: this.files.writable(file, 'path') } : { dir: this.files.folder(folder as string, 'folder') };
-          const written = await writeReport(this.db, selection, { ...options, ...where, csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+          const targets = early ?? targetsOf(path.join(this.files.folder(folder as string, 'folder'), filename), 'folder');
+          const written = await writeReport(this.db, selection, { ...options, out: targets[0], csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
           files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
         } else if (pdf) {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');
         }
         return { title: report.model.title, filename, html: report.html, csv: report.csv, pdf: pdfBytes, files };
       },
+      'tickets.layerViews': async ({ id, layer }) => layerViews(this.db, id, layer),
+      'tickets.weights': async (input) => weightsOf(this.db, input),
+      'tickets.values': async (input) => valuesOf(this.db, input),
+      'tickets.diff': async (input) => diffOf(this.db, input),
+      'experiments.jaccard': async (input) => experimentJaccard(this.db, input),
+      'tickets.evaluate': async (input) => {
+        if (!this.options.backend) throw new LabError('internal', 'this service was started without a backend; it cannot train');
+        return startEvaluation({ db: this.db, runs: this.runs, dataDir: this.options.dataDir, backend: this.options.backend }, input);
+      },
     };
+  }
+}
+
+/** The account the lab runs as; os.userInfo throws where the user has no passwd entry (some containers). */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
   }
 }

@@ -3,6 +3,7 @@ import type { ticketSummarySchema } from '../contract/api.js';
 import type { RunStatus } from '../library/experiments.js';
 import type { Db } from '../library/db.js';
 import type { RunRow, RunSummary } from '../library/runs.js';
+import { originAccuracies } from '../library/ticket-records.js';
 import type { TicketRow } from '../library/tickets.js';
 
 // Library rows as the contract shapes them (main/contract/api.ts): plain JSON, nothing internal.
@@ -45,6 +46,8 @@ export function ticketSummariesOf(db: Db, tickets: readonly TicketRow[]): z.outp
       .all(...chunk) as [number, number | null][];
     for (const [id, acc] of rows) accuracies.set(id, acc);
   }
+  // An imported ticket's accuracy is what its file stated (its origin), when it stated one.
+  for (const [id, acc] of originAccuracies(db, tickets.filter((t) => t.runId === null).map((t) => t.id))) accuracies.set(id, acc);
   return tickets.map((t) => summary(t, accuracies.get(t.id) ?? null));
 }
 
@@ -66,6 +69,7 @@ function summary(t: TicketRow, accuracy: number | null): z.output<typeof ticketS
     testAccuracy: finiteOrNull(accuracy),
     sourceFile: t.sourceFile,
     hasFinal: t.hasFinal,
+    maskViolations: t.maskViolations,
     created: t.created,
   };
 }

@@ -4,7 +4,7 @@ import type { ExperimentConfig } from '../contract/experiment-config.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import type { Db } from '../library/db.js';
 import { getRun, runsOfExperiment, type RunRow } from '../library/runs.js';
-import { backendRequestFor, JobPool, type Job } from '../jobs/index.js';
+import { backendRequestFor, JobPool, type Job, type JobHooks, type JobSpec } from '../jobs/index.js';
 import { executeExperiment, type ExperimentExecution } from './experiment-runner.js';
 import { planResume, type ExperimentData } from './run-plans.js';
 
@@ -173,6 +173,11 @@ export class RunManager {
       },
       onRoundStored: () => undefined,
     } satisfies Parameters<typeof executeExperiment>[0]['hooks'];
+  }
+
+  /** Queues a job that belongs to no run (a ticket evaluation) in the same pool, sharing its slots. */
+  submitJob(spec: JobSpec, hooks: JobHooks): Job {
+    return this.ensurePool().submit(spec, hooks);
   }
 
   /** Re-reads a run (for callers answering with fresh rows). */

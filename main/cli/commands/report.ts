@@ -43,7 +43,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
   }
   const selection: ReportSelection =
     values.experiment !== undefined ? { experimentId: parseId(values.experiment, 'experiment', 'e') } : { runs: positionals.map((p) => parseId(p, 'run', 'r')) };
-  const db = openLibrary(libraryPath(values.library), { mustExist: true });
+  const db = openLibrary(libraryPath(values.library), { readOnly: true });
   try {
     const written = await writeReport(db, selection, {
       ...(values.out !== undefined ? { out: values.out } : {}),

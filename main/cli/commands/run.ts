@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
-import { parseExperimentConfig, type ExperimentConfig } from '../../contract/experiment-config.js';
+import { parseExperimentConfig } from '../../contract/experiment-config.js';
+import { EXECUTORS, type Executor } from '../../contract/sweep-config.js';
 import { selectBackend } from '../../lab/backend/index.js';
 import { getPreset } from '../../lab/presets.js';
 import { openLibrary, writeTransaction } from '../../library/db.js';
@@ -12,6 +13,7 @@ import { applyOverrides } from '../config-overrides.js';
 import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount } from '../library-options.js';
 import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
 import { info, out } from '../output.js';
+import { runSweep, SWEEP_RUN_HELP } from '../sweep-run.js';
 import { resumeInterrupted } from './resume.js';
 
 /** Help text of `colt run`. */
@@ -30,7 +32,8 @@ Stopping it at any moment (Ctrl-C, kill) keeps every finished round; \`colt resu
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${CONCURRENCY_HELP}
 ${LIBRARY_HELP}
-  --resume-interrupted  first continue every interrupted run of the library (alone: only that)`;
+  --resume-interrupted  first continue every interrupted run of the library (alone: only that)
+${SWEEP_RUN_HELP}`;
 
 /** `colt run`: resolve the config, pick a backend, load data, record an experiment and run every method × seed. */
 export async function runCommand(argv: string[]): Promise<number> {
@@ -47,6 +50,18 @@ export async function runCommand(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       library: { type: 'string' },
       'resume-interrupted': { type: 'boolean', default: false },
+      grid: { type: 'string', multiple: true, default: [] },
+      executor: { type: 'string' },
+      'slurm-partition': { type: 'string' },
+      'slurm-gpus-per-task': { type: 'string' },
+      'slurm-time': { type: 'string' },
+      'slurm-extra': { type: 'string' },
+      'slurm-prelude': { type: 'string', multiple: true, default: [] },
+      requeue: { type: 'boolean', default: false },
+      retries: { type: 'string' },
+      'no-wait': { type: 'boolean', default: false },
+      'sweep-dir': { type: 'string' },
+      poll: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -68,7 +83,36 @@ export async function runCommand(argv: string[]): Promise<number> {
       db.close();
     }
   }
-  const config = resolveConfig(values.preset, values.config, values.seeds, values.set ?? []);
+  const raw = resolveRawConfig(values.preset, values.config, values.seeds, values.set ?? []);
+  const executor = values.executor ?? 'local';
+  if (!(EXECUTORS as readonly string[]).includes(executor)) throw invalidInput(`--executor '${executor}': expected local or slurm`);
+  // A grid, a config file's sweep section or Slurm make a sweep (main/cli/sweep-run.ts).
+  if ((values.grid ?? []).length > 0 || 'sweep' in raw || executor === 'slurm') {
+    if (resumeFirst) throw invalidInput('--resume-interrupted does not go with a sweep; resume first, then run the sweep');
+    return runSweep({
+      raw,
+      grid: values.grid ?? [],
+      executor: executor as Executor,
+      slurm: {
+        ...optional('partition', values['slurm-partition']),
+        ...optional('gpusPerTask', values['slurm-gpus-per-task']),
+        ...optional('time', values['slurm-time']),
+        ...optional('extra', values['slurm-extra']),
+        prelude: values['slurm-prelude'] ?? [],
+        requeue: values.requeue ?? false,
+        ...optional('retries', values.retries),
+      },
+      wait: !(values['no-wait'] ?? false),
+      json,
+      backend: parseBackend(values.backend ?? 'auto'),
+      dataDir,
+      ...optional('library', values.library),
+      ...optional('concurrency', concurrency),
+      ...optional('sweepDir', values['sweep-dir']),
+      ...optional('pollSeconds', values.poll),
+    });
+  }
+  const config = parseExperimentConfig(raw);
   const backendRequest = parseBackend(values.backend ?? 'auto');
   const backend = await selectBackend(backendRequest);
   const { dataset, evalDataset } = await loadExperimentData(config, dataDir, backend);
@@ -112,7 +156,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 }
 
-function resolveConfig(preset: string | undefined, file: string | undefined, seeds: string | undefined, sets: string[]): ExperimentConfig {
+/** The raw config of `--preset` or `--config`, with `--seeds` and `--set` applied (not yet validated: it may carry a sweep section). */
+function resolveRawConfig(preset: string | undefined, file: string | undefined, seeds: string | undefined, sets: string[]): Record<string, unknown> {
   if ((preset === undefined) === (file === undefined)) throw invalidInput('colt run: give exactly one of --preset NAME or --config FILE');
   let raw: Record<string, unknown>;
   if (preset !== undefined) raw = getPreset(preset).raw;
@@ -134,5 +179,5 @@ function resolveConfig(preset: string | undefined, file: string | undefined, see
     if (list.some((s) => !/^[0-9]+$/.test(s))) throw invalidInput(`--seeds '${seeds}': expected comma-separated non-negative integers, e.g. 0,1,2`);
     raw = { ...raw, seeds: list.map(Number) };
   }
-  return parseExperimentConfig(applyOverrides(raw, sets));
+  return applyOverrides(raw, sets);
 }

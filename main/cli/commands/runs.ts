@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { invalidInput } from '../../contract/errors.js';
+import { invalidInput, LabError } from '../../contract/errors.js';
 import { guard, openLibrary, writeTransaction } from '../../library/db.js';
 import { getExperiment } from '../../library/experiments.js';
 import { listRounds } from '../../library/rounds.js';
@@ -7,11 +7,13 @@ import { getRun, listRuns, reconcileStaleRuns, type RunFilter } from '../../libr
 import type { RunStatus } from '../../library/experiments.js';
 import { listTickets } from '../../library/tickets.js';
 import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseId } from '../library-options.js';
-import { out, pct } from '../output.js';
+import { roundCosts } from '../../lab/cost.js';
+import { count, maskCheck, out, pct } from '../output.js';
 
 /** Help text of `colt runs`. */
 export const RUNS_HELP = `colt runs list [filters] [--json]    runs in the library, newest first
-colt runs show RUN [--json]          one run: provenance, status and every round
+colt runs show RUN [--curves] [--json]  one run: provenance, status and every round
+  --curves           also every evaluated point of each round's trainings (epoch: test accuracy; * = reported)
   filters: --method M  --dataset NAME  --arch A  --status S  --experiment eN
            --min-sparsity X  --max-sparsity Y (of the last round; 0.9 or 90%)
            --since DATE (created on or after, e.g. 2025-03-01)  --limit N
@@ -26,6 +28,7 @@ export async function runsCommand(argv: string[]): Promise<number> {
     options: {
       ...LIST_FILTER_OPTIONS,
       status: { type: 'string' },
+      curves: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       library: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -44,8 +47,12 @@ export async function runsCommand(argv: string[]): Promise<number> {
   }
   const db = openLibrary(libraryPath(values.library), { mustExist: true });
   try {
-    // Show killed runs as interrupted rather than running.
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    // Show killed runs as interrupted rather than running, where the library can be written (a read-only one is listed as it is).
+    try {
+      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    } catch (e) {
+      if (!(e instanceof LabError && e.code === 'storage')) throw e;
+    }
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt runs list: unexpected argument '${rest[0]}'`);
       const filter: RunFilter = { ...listFilter(values), ...optional('status', values.status as RunStatus | undefined) };
@@ -67,8 +74,9 @@ export async function runsCommand(argv: string[]): Promise<number> {
     const experiment = getExperiment(db, run.experimentId);
     const rounds = listRounds(db, run.id);
     const tickets = new Map(listTickets(db, { runId: run.id }).map((t) => [t.round, t.id]));
+    const costs = new Map(roundCosts(rounds).map((c) => [c.round, c]));
     if (values.json) {
-      out(JSON.stringify({ ...run, preset: experiment.preset, config: experiment.config, rounds: rounds.map((r) => ({ ...r, ticketId: tickets.get(r.round) ?? null })) }));
+      out(JSON.stringify({ ...run, preset: experiment.preset, config: experiment.config, rounds: rounds.map((r) => ({ ...r, ticketId: tickets.get(r.round) ?? null, cost: costs.get(r.round) })) }));
       return 0;
     }
     out(`run ${run.id}: ${run.method}, seed ${run.seed} of experiment e${run.experimentId} '${run.experiment}'${experiment.preset ? ` (preset ${experiment.preset})` : ''}`);
@@ -77,11 +85,29 @@ export async function runsCommand(argv: string[]): Promise<number> {
     out(`  backend ${run.backend ?? '—'}${run.backendPackage ? ` (${run.backendPackage})` : ''}${run.backendReason ? `: ${run.backendReason}` : ''}`);
     out(`  app ${run.appVersion}; created ${run.created}${run.started ? `, started ${run.started}` : ''}${run.finished ? `, finished ${run.finished}` : ''}`);
     if (rounds.length > 0) {
-      out(`  round  sparsity  (all)    test    val     early-stop  ${run.method === 'colt' ? 'overlap  partitions     ' : ''}samples    seconds  ticket`);
+      const colt = run.method === 'colt';
+      out(
+        `  round  sparsity  (all)    test    val     untrained  early-stop  ${colt ? 'overlap  partitions     untrained      ' : ''}   training  evaluation   cumulative  seconds  mask     ticket`,
+      );
       for (const r of rounds) {
+        const c = costs.get(r.round)!;
+        const parts = colt
+          ? `${pct(r.overlap).padStart(7)}  ${(r.partitionAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  ${(r.partitionUntrainedAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  `
+          : '';
         out(
-          `  ${String(r.round).padStart(5)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.sparsityAll).padStart(6)}  ${pct(r.testAccuracy).padStart(6)}  ${pct(r.valAccuracy).padStart(6)}  ${String(r.earlyStopIteration ?? '—').padStart(10)}  ${run.method === 'colt' ? `${pct(r.overlap).padStart(7)}  ${(r.partitionAccuracies ?? []).map((a) => pct(a)).join('/').padEnd(13)}  ` : ''}${String(r.samples + r.evaluationSamples).padStart(9)}  ${r.seconds.toFixed(1).padStart(7)}  ${tickets.get(r.round) ?? '—'}`,
+          `  ${String(r.round).padStart(5)}  ${pct(r.sparsity).padStart(8)}  ${pct(r.sparsityAll).padStart(6)}  ${pct(r.testAccuracy).padStart(6)}  ${pct(r.valAccuracy).padStart(6)}  ${pct(r.untrainedAccuracy).padStart(9)}  ${String(r.earlyStopIteration ?? '—').padStart(10)}  ${parts}${count(c.samples).padStart(11)}  ${count(c.evaluationSamples).padStart(10)}  ${count(c.cumulative.total).padStart(11)}  ${r.seconds.toFixed(1).padStart(7)}  ${maskCheck(r.maskViolations).replace('mask ', '').padEnd(7)}  ${tickets.get(r.round) ?? '—'}`,
         );
+      }
+      const total = costs.get(rounds[rounds.length - 1].round)!.cumulative;
+      out(`  training images: ${count(total.samples)} to make the tickets + ${count(total.evaluationSamples)} to evaluate them = ${count(total.total)}`);
+      if (values.curves) {
+        out('  evaluated points (epoch: test accuracy; * = the point the round reports):');
+        for (const r of rounds) {
+          for (const phase of [...new Set(r.evaluations.map((e) => e.phase))]) {
+            const points = r.evaluations.filter((e) => e.phase === phase).map((e) => `${Number(e.epoch.toFixed(2))}: ${pct(e.testAccuracy)}${e.selected ? '*' : ''}`);
+            out(`  ${String(r.round).padStart(5)}  ${phase.padEnd(14)} ${points.join('  ')}`);
+          }
+        }
       }
     }
     return 0;

@@ -1,8 +1,11 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { appVersion } from '../../common/app-version.js';
 import { invalidInput } from '../../contract/errors.js';
+import { checkWriteTarget } from '../../data/regular-file.js';
 import { guard, openLibrary } from '../../library/db.js';
-import { exportTicketFile, importTicketFile } from '../../library/ticket-file/ticket-io.js';
+import { exportTicketFile, readTicketFile, storeImportedTicket } from '../../library/ticket-file/ticket-io.js';
 import { getTicketRow, listTickets, loadTicket, type TicketFilter, type TicketRow } from '../../library/tickets.js';
 import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, optional, parseCount, parseId } from '../library-options.js';
 import { info, out, pct } from '../output.js';
@@ -10,7 +13,8 @@ import { info, out, pct } from '../output.js';
 /** Help text of `colt tickets`. */
 export const TICKETS_HELP = `colt tickets list [filters] [--json]   tickets in the library, newest first
 colt tickets show ID [--json]          one ticket: provenance and per-layer sparsity
-colt tickets export ID FILE            write a .safetensors ticket file
+colt tickets export ID FILE            write a .safetensors ticket file (an existing FILE only with --force)
+  --force                              replace FILE if it exists (never the library itself)
   --format colt|pytorch                colt-ticket/1 (default; our layout, metadata layout "hwio")
                                        or torch.nn.utils.prune style <layer>.weight_orig/_mask
                                        (PyTorch layouts and names, see below)
@@ -40,6 +44,7 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
       generated: { type: 'boolean', default: false },
       format: { type: 'string' },
       'no-final': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       'input-shape': { type: 'string' },
       classes: { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -55,7 +60,30 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (!['list', 'show', 'export', 'import'].includes(sub)) throw invalidInput(`colt tickets: unknown subcommand '${sub}' (list, show, export, import)`);
-  const db = openLibrary(libraryPath(values.library), { mustExist: sub !== 'import' });
+  const library = libraryPath(values.library);
+  if (sub === 'import') {
+    if (rest.length !== 1) throw invalidInput('colt tickets import: expected FILE');
+    const options = {
+      appVersion: appVersion(),
+      ...optional('arch', values.arch),
+      ...optional('inputShape', parseInputShape(values['input-shape'])),
+      ...optional('classes', parseCount(values.classes, '--classes')),
+    };
+    // The file is read and validated before the library is opened, so a refused file creates no library.
+    const prepared = await readTicketFile(rest[0], options);
+    const db = openLibrary(library);
+    try {
+      const result = storeImportedTicket(db, prepared, options);
+      for (const note of result.notes) info(`note: ${note}`);
+      if (values.json) out(JSON.stringify({ type: 'import', ...result }));
+      else if (result.duplicate) info(`${rest[0]} was imported before, as ticket ${result.ticketId}; nothing written`);
+      else info(`imported ${rest[0]} as ticket ${result.ticketId} (${result.format}, ${result.arch}, sparsity ${pct(result.sparsity)})`);
+      return 0;
+    } finally {
+      db.close();
+    }
+  }
+  const db = openLibrary(library, { readOnly: true });
   try {
     if (sub === 'list') {
       if (rest.length > 0) throw invalidInput(`colt tickets list: unexpected argument '${rest[0]}'`);
@@ -101,26 +129,31 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
       const format = values.format ?? 'colt';
       if (format !== 'colt' && format !== 'pytorch') throw invalidInput(`--format '${format}': expected colt or pytorch`);
       const id = parseId(rest[0], 'ticket', 't');
-      const bytes = await exportTicketFile(db, id, rest[1], { format, final: !values['no-final'], appVersion: appVersion() });
+      const target = path.resolve(rest[1]);
+      if (isLibraryFile(target, library)) throw invalidInput(`${rest[1]} is the library (or its WAL); a ticket is never written over it`, { field: 'FILE', reason: 'protected' });
+      if (checkWriteTarget(target) === 'file' && !values.force) throw invalidInput(`${rest[1]} exists; pass --force to overwrite it`, { field: 'FILE', reason: 'exists' });
+      const bytes = await exportTicketFile(db, id, target, { format, final: !values['no-final'], appVersion: appVersion() });
       if (values.json) out(JSON.stringify({ type: 'export', ticketId: id, file: rest[1], format, bytes }));
       else info(`ticket ${id} → ${rest[1]} (${format === 'colt' ? 'colt-ticket/1' : 'PyTorch prune style'}, ${bytes} bytes)`);
       return 0;
     }
-    if (rest.length !== 1) throw invalidInput('colt tickets import: expected FILE');
-    const result = await importTicketFile(db, rest[0], {
-      appVersion: appVersion(),
-      ...optional('arch', values.arch),
-      ...optional('inputShape', parseInputShape(values['input-shape'])),
-      ...optional('classes', parseCount(values.classes, '--classes')),
-    });
-    for (const note of result.notes) info(`note: ${note}`);
-    if (values.json) out(JSON.stringify({ type: 'import', ...result }));
-    else if (result.duplicate) info(`${rest[0]} was imported before, as ticket ${result.ticketId}; nothing written`);
-    else info(`imported ${rest[0]} as ticket ${result.ticketId} (${result.format}, ${result.arch}, sparsity ${pct(result.sparsity)})`);
-    return 0;
+    throw invalidInput(`colt tickets: unknown subcommand '${sub}'`);
   } finally {
     db.close();
   }
+}
+
+/** True when `target` is the library file or one of SQLite's files beside it, links resolved. */
+function isLibraryFile(target: string, library: string): boolean {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  const t = real(target);
+  return [library, `${library}-wal`, `${library}-shm`, `${library}-journal`].some((f) => real(f) === t);
 }
 
 function ticketLine(t: TicketRow): string {

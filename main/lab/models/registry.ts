@@ -29,3 +29,12 @@ export function getModel(name: string): ModelEntry {
 export function countParams(def: ModelDef, keep: (p: ParamSpec) => boolean = () => true): number {
   return def.params.filter(keep).reduce((n, p) => n + p.shape.reduce((a, d) => a * d, 1), 0);
 }
+
+/**
+ * Weights of a model as the COLT authors' code counts them for "sparsity over all weights": every
+ * conv and dense kernel (the head included) and every batch-norm scale, i.e. PyTorch's `weight`
+ * tensors; biases and batch-norm shifts excluded.
+ */
+export function countWeights(def: ModelDef): number {
+  return countParams(def, (p) => p.kind === 'conv' || p.kind === 'dense' || p.kind === 'bn-scale');
+}

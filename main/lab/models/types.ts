@@ -6,7 +6,9 @@ export type ParamKind = 'conv' | 'dense' | 'bias' | 'bn-scale' | 'bn-shift';
 /** How a parameter is initialised (all draws come from the seeded Rng, never from TF.js). */
 export type InitKind =
   | 'glorot-normal' // LTH: Glorot/Xavier normal, truncated at 2 sd as Keras does
+  | 'glorot-uniform' // Glorot/Xavier uniform: U(-sqrt(6 / (fanIn + fanOut)), +sqrt(6 / (fanIn + fanOut)))
   | 'he-normal' // Kaiming normal, fan-in, gain sqrt(2)
+  | 'he-uniform' // Kaiming uniform, fan-in, gain sqrt(2): U(-sqrt(6 / fanIn), +sqrt(6 / fanIn))
   | 'torch-default' // PyTorch's default Conv/Linear init: U(-1/sqrt(fanIn), 1/sqrt(fanIn)) for weights and biases
   | 'zeros'
   | 'ones';
@@ -62,4 +64,6 @@ export interface ModelEntry {
   /** Where the architecture comes from (paper and section, or the authors' code). */
   readonly source: string;
   build(inputShape: readonly [number, number, number], classes: number): ModelDef;
+  /** Why this architecture cannot be trained on an input it builds for (a backend limitation), or null. */
+  untrainable?(inputShape: readonly [number, number, number]): string | null;
 }

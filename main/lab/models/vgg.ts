@@ -16,6 +16,26 @@ type Cfg = readonly (number | 'M')[];
 const CFG16: Cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'];
 const CFG19: Cfg = [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 256, 'M', 512, 512, 512, 512, 'M', 512, 512, 512, 512, 'M'];
 
+/**
+ * Why VGG cannot be trained on this input, or null: a side that is odd before one of the
+ * max-pools makes that ceil-mode pool pad, and the wasm backend's max-pool gradient then fails
+ * (an out-of-bounds memory access, seen on 28x28, 16x16 and 48x48 inputs; the forward pass and the
+ * cpu backend are fine). Sides that halve evenly through every pool (multiples of 32) train.
+ */
+function untrainable(arch: string, cfg: Cfg, inputShape: InputShape): string | null {
+  const pools = cfg.filter((c) => c === 'M').length;
+  for (const side of [inputShape[0], inputShape[1]]) {
+    let s = side;
+    for (let i = 0; i < pools; i++) {
+      if (s % 2 !== 0) {
+        return `a ${inputShape[0]}x${inputShape[1]} input reaches an odd side (${s}) before max-pool ${i + 1} of ${pools}, where training on the wasm backend fails; ${arch} trains on inputs whose sides are multiples of ${2 ** pools} (e.g. 32x32)`;
+      }
+      s /= 2;
+    }
+  }
+  return null;
+}
+
 function build(arch: string, cfg: Cfg, inputShape: InputShape, classes: number): ModelDef {
   checkBuildArgs(arch, inputShape, classes);
   const spec = new SpecBuilder();
@@ -51,6 +71,7 @@ export const vgg16: ModelEntry = {
   description: 'CIFAR VGG-16 with batch-norm (13 convs, 5 max-pools), global average pool, single linear head.',
   source: 'Simonyan & Zisserman, ICLR 2015; CIFAR variant of kuangliu/pytorch-cifar models/vgg.py',
   build: (inputShape, classes) => build('vgg16', CFG16, inputShape, classes),
+  untrainable: (inputShape) => untrainable('vgg16', CFG16, inputShape),
 };
 
 /** Registry entry of the CIFAR VGG-19 (kuangliu/pytorch-cifar). */
@@ -59,4 +80,5 @@ export const vgg19: ModelEntry = {
   description: 'CIFAR VGG-19 with batch-norm (16 convs, 5 max-pools), global average pool, single linear head.',
   source: 'Simonyan & Zisserman, ICLR 2015; CIFAR variant of kuangliu/pytorch-cifar models/vgg.py',
   build: (inputShape, classes) => build('vgg19', CFG19, inputShape, classes),
+  untrainable: (inputShape) => untrainable('vgg19', CFG19, inputShape),
 };

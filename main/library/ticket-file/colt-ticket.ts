@@ -7,7 +7,7 @@
 import { invalidInput, LabError } from '../../contract/errors.js';
 import { METHODS } from '../../contract/experiment-config.js';
 import { sparsity, type Mask } from '../../lab/masks.js';
-import { getModel } from '../../lab/models/registry.js';
+import { countWeights, getModel } from '../../lab/models/registry.js';
 import type { ModelDef, ParamSpec } from '../../lab/models/types.js';
 import type { WeightMap } from '../../lab/weights.js';
 import { f32ToLeBytes, firstNonFinite, leBytesAsF32, leBytesToF32 } from '../tensors.js';
@@ -40,6 +40,8 @@ export interface DecodedTicket {
   readonly round: number | null;
   /** What the reader assumed (e.g. an input shape a PyTorch file does not state). */
   readonly notes: readonly string[];
+  /** The file's `__metadata__` (its accuracy and provenance are read from it on import). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 /** What a PyTorch-style file may not say and the user can: its architecture, input shape and classes. */
@@ -80,8 +82,8 @@ export function ticketMetadata(t: StoredTicket, format: TicketFileFormat, appVer
   return meta;
 }
 
-/** Encodes a stored ticket as safetensors chunks (our format, or PyTorch prune style). */
-export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFileFormat; final?: boolean; appVersion: string }): Uint8Array[] {
+/** Encodes a stored ticket as safetensors chunks (our format, or PyTorch prune style); `provenance` adds its accuracy and origin to the metadata. */
+export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFileFormat; final?: boolean; appVersion: string; provenance?: Record<string, string> }): Uint8Array[] {
   const format = options.format ?? 'colt';
   const tensors: TensorToWrite[] = [];
   const shape = (name: string): readonly number[] => {
@@ -112,7 +114,7 @@ export function encodeTicketFile(t: StoredTicket, options: { format?: TicketFile
       }
     }
   }
-  return writeSafetensors(tensors, ticketMetadata(t, format, options.appVersion));
+  return writeSafetensors(tensors, { ...(options.provenance ?? {}), ...ticketMetadata(t, format, options.appVersion) });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,6 +181,7 @@ function decodeColt(file: SafetensorsFile, meta: Record<string, string>, options
     seed: optionalCount(meta, 'seed'),
     round: optionalCount(meta, 'round'),
     notes: [],
+    metadata: meta,
   };
 }
 
@@ -240,6 +243,7 @@ function decodePytorch(file: SafetensorsFile, meta: Record<string, string>, opti
     seed: optionalCount(meta, 'seed'),
     round: optionalCount(meta, 'round'),
     notes,
+    metadata: meta,
   };
 }
 
@@ -350,8 +354,7 @@ function assemble(
 
 /** Refuses metadata whose stated sparsity or prunable set disagrees with the masks. */
 function checkStatedSparsity(meta: Record<string, string>, def: ModelDef, mask: Mask, prunable: PrunableSet): void {
-  const totalParams = def.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  const s = sparsity(mask, totalParams);
+  const s = sparsity(mask, countWeights(def));
   if (meta.sparsity !== undefined) {
     const stated = Number(meta.sparsity);
     if (meta.sparsity.trim() === '' || !Number.isFinite(stated) || Math.abs(stated - s.overall) > 1e-6) {

@@ -30,8 +30,15 @@ export const DTYPE_SIZES = {
 /** A safetensors element type. */
 export type Dtype = keyof typeof DTYPE_SIZES;
 
-/** The header's size limit (the reference implementation's MAX_HEADER_SIZE). */
-export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * The header's size limit. The reference implementation allows 100 MB; a ticket's header holds a
+ * few hundred tensor entries and its metadata (a ResNet-18 ticket's is under 20 kB), and a header
+ * this size still parses in well under a second on the thread that serves requests.
+ */
+export const MAX_HEADER_BYTES = 4 * 1024 * 1024;
+
+/** Most tensors a ticket file may hold (every architecture here has well under a thousand). */
+export const MAX_TENSORS = 10_000;
 
 /** One tensor of a parsed file; `begin`/`end` are absolute byte offsets in the file. */
 export interface TensorEntry {
@@ -62,19 +69,25 @@ function fault(message: string, details: Record<string, unknown> = {}): LabError
   return invalidInput(message, details);
 }
 
-/** Parses and validates the container (not the tensors' values). Throws invalid_input naming the byte or tensor. */
-export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (bytes.length < 8) throw fault(`file is ${bytes.length} bytes; a safetensors file starts with an 8-byte header length`, { byte: 0 });
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Checks the header length in a file's first 8 bytes against the limit and the file's length; returns it. */
+export function checkHeaderLength(prefix: Uint8Array, fileLength: number): number {
+  const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
   const n = view.getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) {
     throw fault(`header length ${n} (bytes 0-7) is over the ${MAX_HEADER_BYTES}-byte limit`, { byte: 0 });
   }
   const headerLength = Number(n);
-  if (8 + headerLength > bytes.length) {
-    throw fault(`header length ${headerLength} (bytes 0-7) runs past the end of the ${bytes.length}-byte file`, { byte: 0 });
+  if (8 + headerLength > fileLength) {
+    throw fault(`header length ${headerLength} (bytes 0-7) runs past the end of the ${fileLength}-byte file`, { byte: 0 });
   }
   if (headerLength < 2) throw fault(`header length ${headerLength} (bytes 0-7) is too small for a JSON object`, { byte: 0 });
+  return headerLength;
+}
+
+/** Parses and validates the container (not the tensors' values). Throws invalid_input naming the byte or tensor. */
+export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
+  if (bytes.length < 8) throw fault(`file is ${bytes.length} bytes; a safetensors file starts with an 8-byte header length`, { byte: 0 });
+  const headerLength = checkHeaderLength(bytes.subarray(0, 8), bytes.length);
   const headerBytes = bytes.subarray(8, 8 + headerLength);
   if (headerBytes[0] !== 0x7b) throw fault(`header does not start with '{' (byte 8 is 0x${headerBytes[0].toString(16).padStart(2, '0')})`, { byte: 8 });
   let text: string;
@@ -85,7 +98,7 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   }
   let header: JsonValue;
   try {
-    header = parseStrictJson(text);
+    header = parseStrictJson(text, { maxArrayLength: 64, maxObjectKeys: MAX_TENSORS + 1 });
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
       const byte = 8 + Buffer.byteLength(text.slice(0, e.offset), 'utf8');
@@ -98,6 +111,8 @@ export function parseSafetensors(bytes: Uint8Array): SafetensorsFile {
   const dataLength = bytes.length - dataStart;
   let metadata: Record<string, string> | null = null;
   const tensors = new Map<string, TensorEntry>();
+  const names = Object.keys(header);
+  if (names.length > MAX_TENSORS + 1) throw fault(`header lists ${names.length} entries; a ticket file holds at most ${MAX_TENSORS} tensors`, { byte: 8 });
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
       metadata = parseMetadata(raw);
@@ -119,7 +134,19 @@ function parseMetadata(raw: JsonValue): Record<string, string> {
   return out;
 }
 
+/** Longest tensor name accepted (PyTorch module paths are well under this). */
+export const MAX_NAME_LENGTH = 512;
+/** Most dimensions a tensor may have (tickets hold 1-d to 4-d tensors). */
+const MAX_DIMS = 8;
+
+/** A header value as JSON, cut short: errors quote what they found without repeating megabytes of it. */
+function shown(v: JsonValue | undefined): string {
+  const text = JSON.stringify(v ?? null);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 function parseEntry(name: string, raw: JsonValue, dataStart: number, dataLength: number): TensorEntry {
+  if (name.length > MAX_NAME_LENGTH) throw fault(`a tensor name is ${name.length} characters long (at most ${MAX_NAME_LENGTH}): '${name.slice(0, 40)}...'`, { tensor: name.slice(0, 40) });
   const where = { tensor: name };
   if (name.length === 0) throw fault('a tensor has an empty name', where);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fault(`tensor '${name}': header entry is not an object`, where);
@@ -127,13 +154,14 @@ function parseEntry(name: string, raw: JsonValue, dataStart: number, dataLength:
   if (extra.length > 0) throw fault(`tensor '${name}': unknown header field '${extra[0]}'`, where);
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, JsonValue>;
   if (typeof dtype !== 'string' || !Object.prototype.hasOwnProperty.call(DTYPE_SIZES, dtype)) {
-    throw fault(`tensor '${name}': dtype ${JSON.stringify(dtype ?? null)} is not a safetensors dtype (${Object.keys(DTYPE_SIZES).join(', ')})`, where);
+    throw fault(`tensor '${name}': dtype ${shown(dtype)} is not a safetensors dtype (${Object.keys(DTYPE_SIZES).join(', ')})`, where);
   }
+  if (Array.isArray(shape) && shape.length > MAX_DIMS) throw fault(`tensor '${name}': shape has ${shape.length} dimensions (at most ${MAX_DIMS})`, where);
   if (!Array.isArray(shape) || shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-    throw fault(`tensor '${name}': shape ${JSON.stringify(shape ?? null)} is not a list of non-negative integers`, where);
+    throw fault(`tensor '${name}': shape ${shown(shape)} is not a list of non-negative integers`, where);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || offsets.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
-    throw fault(`tensor '${name}': data_offsets ${JSON.stringify(offsets ?? null)} is not [begin, end] with non-negative integers`, where);
+    throw fault(`tensor '${name}': data_offsets ${shown(offsets)} is not [begin, end] with non-negative integers`, where);
   }
   const [begin, end] = offsets as number[];
   if (begin > end) throw fault(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`, where);

@@ -21,8 +21,21 @@ export class JsonSyntaxError extends Error {
 
 const MAX_DEPTH = 64;
 
+// Hoisted out of the loops: a 4 MB header of escapes or numbers must not allocate per character.
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const HEX4 = /^[0-9a-fA-F]{4}$/;
+
+/** Bounds on what a parse may build (a header's arrays are shapes and offsets; its objects list tensors). */
+export interface JsonLimits {
+  readonly maxArrayLength?: number;
+  readonly maxObjectKeys?: number;
+}
+
 /** Parses `text` as one JSON value surrounded by optional whitespace. */
-export function parseStrictJson(text: string): JsonValue {
+export function parseStrictJson(text: string, limits: JsonLimits = {}): JsonValue {
+  const maxArray = limits.maxArrayLength ?? Infinity;
+  const maxKeys = limits.maxObjectKeys ?? Infinity;
   let i = 0;
   const fail = (message: string, at = i): never => {
     throw new JsonSyntaxError(message, at);
@@ -44,28 +57,31 @@ export function parseStrictJson(text: string): JsonValue {
   const string = (): string => {
     const start = i;
     i++; // opening quote
-    let out = '';
+    // Pieces are collected and joined once: repeated += over millions of escapes is slow.
+    const parts: string[] = [];
     let run = i;
     for (;;) {
       if (i >= text.length) fail('unterminated string', start);
       const c = text.charCodeAt(i);
       if (c === 0x22) {
-        out += text.slice(run, i);
+        const last = text.slice(run, i);
         i++;
-        return out;
+        if (parts.length === 0) return last;
+        parts.push(last);
+        return parts.join('');
       }
       if (c < 0x20) fail('control character inside a string');
       if (c === 0x5c) {
-        out += text.slice(run, i);
+        if (i > run) parts.push(text.slice(run, i));
         const e = text[i + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
+        const simple = e !== undefined && Object.prototype.hasOwnProperty.call(SIMPLE_ESCAPES, e) ? SIMPLE_ESCAPES[e] : undefined;
+        if (simple !== undefined) {
+          parts.push(simple);
           i += 2;
         } else if (e === 'u') {
           const hex = text.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape');
-          out += String.fromCharCode(parseInt(hex, 16));
+          if (!HEX4.test(hex)) fail('bad \\u escape');
+          parts.push(String.fromCharCode(parseInt(hex, 16)));
           i += 6;
         } else fail('bad escape sequence');
         run = i;
@@ -73,7 +89,8 @@ export function parseStrictJson(text: string): JsonValue {
     }
   };
   const number = (): number => {
-    const m = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/.exec(text.slice(i, i + 400));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m) return fail(`unexpected character ${describe(text[i])}`);
     i += m[0].length;
     const n = Number(m[0]);
@@ -87,6 +104,7 @@ export function parseStrictJson(text: string): JsonValue {
     if (c === '{') {
       i++;
       const obj = Object.create(null) as { [key: string]: JsonValue };
+      let keys = 0;
       ws();
       if (text[i] === '}') {
         i++;
@@ -97,7 +115,8 @@ export function parseStrictJson(text: string): JsonValue {
         if (text[i] !== '"') fail('expected a quoted key');
         const keyAt = i;
         const key = string();
-        if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`duplicate key "${key}"`, keyAt);
+        if (Object.prototype.hasOwnProperty.call(obj, key)) fail(`duplicate key "${key.slice(0, 80)}"`, keyAt);
+        if (++keys > maxKeys) fail(`an object with more than ${maxKeys} keys`, keyAt);
         ws();
         if (text[i] !== ':') fail("expected ':' after a key");
         i++;
@@ -119,6 +138,7 @@ export function parseStrictJson(text: string): JsonValue {
         return arr;
       }
       for (;;) {
+        if (arr.length >= maxArray) fail(`an array with more than ${maxArray} elements`);
         arr.push(value(depth + 1));
         ws();
         if (text[i] === ',') i++;

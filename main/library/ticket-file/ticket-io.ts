@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { invalidInput, LabError } from '../../contract/errors.js';
 import { writeFileAtomic } from '../../data/atomic-write.js';
+import { openRegularFile, readAt } from '../../data/regular-file.js';
 import { writeTransaction, type Db } from '../db.js';
-import { insertTicket, loadTicket, ticketOfSource } from '../tickets.js';
-import { decodeTicketFile, encodeTicketFile, type DecodeOptions, type TicketFileFormat } from './colt-ticket.js';
+import { putTicketOrigin, type TicketOrigin } from '../ticket-records.js';
+import { getTicketRow, insertTicket, loadTicket, ticketOfSource } from '../tickets.js';
+import { decodeTicketFile, encodeTicketFile, type DecodeOptions, type DecodedTicket, type TicketFileFormat } from './colt-ticket.js';
+import { findIdenticalTicket } from './identical.js';
+import { exportProvenance, readOrigin } from './provenance.js';
+import { checkHeaderLength } from './safetensors.js';
 
 /** Files larger than this are refused before being read (an 11M-weight ticket with final weights is ~100 MB). */
 export const MAX_TICKET_FILE_BYTES = 1 << 30;
@@ -13,7 +17,7 @@ export const MAX_TICKET_FILE_BYTES = 1 << 30;
 /** What an import did. */
 export interface ImportResult {
   readonly ticketId: number;
-  /** True when the same file (by sha256) was imported before; nothing was written. */
+  /** True when the same file (by sha256) was imported before, or the library holds a ticket with the same masks and θ0; nothing was written. */
   readonly duplicate: boolean;
   readonly format: string;
   readonly arch: string;
@@ -28,28 +32,89 @@ export interface ImportOptions extends DecodeOptions {
   readonly now?: () => Date;
 }
 
-/**
- * Imports a ticket file: reads it (refusing oversize files first), validates everything, then
- * writes the ticket in one transaction. A refused file leaves the library untouched.
- */
-export async function importTicketFile(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
-  const bytes = await readLimited(file, options.maxBytes ?? MAX_TICKET_FILE_BYTES);
-  return importTicketBytes(db, bytes, path.basename(file), options);
+/** A ticket file read and validated, not yet stored: what storeImportedTicket files. */
+export interface PreparedImport {
+  readonly name: string;
+  readonly sha256: string;
+  readonly decoded: DecodedTicket;
+  /** The origin and stated accuracy the file's metadata carries. */
+  readonly origin: TicketOrigin;
 }
 
-/** importTicketFile on bytes already in memory; `name` is recorded as the source file name. */
-export function importTicketBytes(db: Db, bytes: Uint8Array, name: string, options: ImportOptions): ImportResult {
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+/**
+ * Imports a ticket file: reads it (refusing non-regular and oversize files first), validates
+ * everything, then writes the ticket in one transaction. A refused file leaves the library untouched.
+ */
+export async function importTicketFile(db: Db, file: string, options: ImportOptions): Promise<ImportResult> {
+  return storeImportedTicket(db, await readTicketFile(file, options), options);
+}
+
+/**
+ * Reads and validates a ticket file without touching any library (so a refused file never makes
+ * one): only a regular file, its size and its header length checked before the whole file is read.
+ */
+export async function readTicketFile(file: string, options: ImportOptions): Promise<PreparedImport> {
+  const maxBytes = options.maxBytes ?? MAX_TICKET_FILE_BYTES;
+  const name = path.basename(file);
+  const { fh, size } = await openRegularFile(file, 'path');
+  let bytes: Buffer;
+  try {
+    if (size > maxBytes) throw invalidInput(`${file}: ${size} bytes is over the ${maxBytes}-byte limit for ticket files`, { file, reason: 'too-large' });
+    // A header length past its limit (or past the file) is refused from its 8 bytes, before the file is read.
+    if (size >= 8) {
+      try {
+        checkHeaderLength(await readAt(fh, file, 0, 8), size);
+      } catch (e) {
+        throw e instanceof LabError ? new LabError(e.code, `${name}: ${e.message}`, { ...e.details, file: name }) : e;
+      }
+    }
+    bytes = await readAt(fh, file, 0, size, 'path');
+  } finally {
+    await fh.close();
+  }
+  return prepareTicketBytes(bytes, name, options);
+}
+
+/** readTicketFile on bytes already in memory; `name` is recorded as the source file name. */
+export function prepareTicketBytes(bytes: Uint8Array, name: string, options: ImportOptions): PreparedImport {
   let decoded;
   try {
     decoded = decodeTicketFile(bytes, options);
   } catch (e) {
-    if (e instanceof LabError) throw new LabError(e.code, `${name}: ${e.message}`, { ...e.details, file: name });
+    // Messages quote metadata from the file: cut them short so a hostile file cannot flood a terminal or a log.
+    if (e instanceof LabError) throw new LabError(e.code, `${name}: ${clip(e.message)}`, { ...e.details, file: name });
     throw new LabError('invalid_input', `${name}: unreadable ticket file (${e instanceof Error ? e.message : String(e)})`, { file: name });
   }
-  const existing = ticketOfSource(db, sha256);
-  const ticketId = existing ?? writeTransaction(db, `import ticket file ${name}`, () =>
-    insertTicket(
+  let origin;
+  try {
+    origin = readOrigin(decoded.metadata);
+  } catch (e) {
+    if (e instanceof LabError) throw new LabError(e.code, `${name}: ${clip(e.message)}`, { ...e.details, file: name });
+    throw e;
+  }
+  return { name, sha256: createHash('sha256').update(bytes).digest('hex'), decoded, origin };
+}
+
+/** importTicketFile on bytes already in memory; `name` is recorded as the source file name. */
+export function importTicketBytes(db: Db, bytes: Uint8Array, name: string, options: ImportOptions): ImportResult {
+  return storeImportedTicket(db, prepareTicketBytes(bytes, name, options), options);
+}
+
+/**
+ * Files a validated ticket in one transaction: nothing when the same file was imported before or
+ * the library holds a ticket with the same masks and θ0 (that ticket is the answer).
+ */
+export function storeImportedTicket(db: Db, prepared: PreparedImport, options: ImportOptions): ImportResult {
+  const { name, sha256, decoded, origin } = prepared;
+  const sameFile = ticketOfSource(db, sha256);
+  const identical = sameFile ?? findIdenticalTicket(db, decoded.def, decoded.mask, decoded.init);
+  const notes = [...decoded.notes];
+  if (identical !== undefined && sameFile === undefined) {
+    const row = getTicketRow(db, identical);
+    notes.push(`the same masks and θ0 as ticket ${identical}${row.runId !== null ? ` (run ${row.runId}, round ${row.round})` : ''}; nothing was written`);
+  }
+  const ticketId = identical ?? writeTransaction(db, `import ticket file ${name}`, () => {
+    const id = insertTicket(
       db,
       {
         provenance: { kind: 'file', file: name, sha256, format: decoded.format, round: decoded.round },
@@ -64,10 +129,12 @@ export function importTicketBytes(db: Db, bytes: Uint8Array, name: string, optio
         appVersion: options.appVersion,
       },
       options.now,
-    ),
-  );
+    );
+    putTicketOrigin(db, id, origin);
+    return id;
+  });
   const sparsity = db.prepare('SELECT sparsity FROM tickets WHERE id = ?').pluck().get(ticketId) as number;
-  return { ticketId, duplicate: existing !== undefined, format: decoded.format, arch: decoded.def.arch, sparsity, notes: decoded.notes };
+  return { ticketId, duplicate: identical !== undefined, format: decoded.format, arch: decoded.def.arch, sparsity, notes };
 }
 
 /** Options of exportTicketFile. */
@@ -89,29 +156,9 @@ export async function exportTicketFile(db: Db, ticketId: number, file: string, o
 export function exportTicketBytes(db: Db, ticketId: number, options: ExportOptions): Uint8Array[] {
   const format = options.format ?? 'colt';
   const ticket = loadTicket(db, ticketId, { final: format === 'colt' && options.final !== false });
-  return encodeTicketFile(ticket, { format, final: options.final, appVersion: options.appVersion });
+  return encodeTicketFile(ticket, { format, final: options.final, appVersion: options.appVersion, provenance: exportProvenance(db, getTicketRow(db, ticketId)) });
 }
 
-async function readLimited(file: string, maxBytes: number): Promise<Uint8Array> {
-  let fh;
-  try {
-    fh = await open(file, 'r');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new LabError(code === 'ENOENT' ? 'not_found' : 'invalid_input', `${file}: cannot open the file (${code ?? String(e)})`, { file });
-  }
-  try {
-    const { size } = await fh.stat();
-    if (size > maxBytes) throw invalidInput(`${file}: ${size} bytes is over the ${maxBytes}-byte limit for ticket files`, { file });
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    while (at < size) {
-      const { bytesRead } = await fh.read(bytes, at, size - at, at);
-      if (bytesRead === 0) break;
-      at += bytesRead;
-    }
-    return at === size ? bytes : bytes.subarray(0, at);
-  } finally {
-    await fh.close();
-  }
+function clip(message: string): string {
+  return message.length > 600 ? `${message.slice(0, 600)}... (${message.length - 600} more characters)` : message;
 }

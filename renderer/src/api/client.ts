@@ -1,13 +1,15 @@
 import type { CommandInput, CommandName, CommandOutput, WireEvent } from '../../../main/contract/api.js';
 
-/** An error a command answered with: one of LabError's codes and a message naming the field or byte at fault. */
+/** An error a command answered with: one of LabError's codes, a message naming the field or byte at fault, and details (e.g. `{field: 'path', reason: 'exists'}`). */
 export class ApiError extends Error {
   readonly code: string;
+  readonly details?: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, details?: Readonly<Record<string, unknown>>) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    if (details !== undefined) this.details = details;
   }
 }
 
@@ -29,12 +31,35 @@ export interface ApiClient {
 }
 
 /** The reply shape both transports carry. */
-export type Reply<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+export type Reply<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: { readonly code: string; readonly message: string; readonly details?: Readonly<Record<string, unknown>> } };
 
-/** Unwraps a reply: its output, or an ApiError. */
+/** Unwraps a reply: its output, or an ApiError (with the error's details, when the server sent them). */
 export function unwrap<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.output;
-  throw new ApiError(reply.error.code, reply.error.message);
+  const d = reply.error.details;
+  throw new ApiError(reply.error.code, reply.error.message, typeof d === 'object' && d !== null && !Array.isArray(d) ? d : undefined);
+}
+
+/** Whether an error is the server refusing to overwrite an existing file (input `path`, reason `exists`) unless asked with force. */
+export function isExistsRefusal(e: unknown): boolean {
+  if (!(e instanceof ApiError) || e.code !== 'invalid_input') return false;
+  if (e.details) return e.details.field === 'path' && e.details.reason === 'exists';
+  // A server without details on the wire: its message says so.
+  return /already exists/i.test(e.message);
+}
+
+/**
+ * Runs a command that writes a file: first without force; if the file exists, asks the user
+ * (the question names the file) and, on yes, runs it again with force. Null when the user said no.
+ */
+export async function withOverwrite<T>(run: (force: boolean) => Promise<T>, ask: (question: string) => Promise<boolean>, file: string): Promise<T | null> {
+  try {
+    return await run(false);
+  } catch (e) {
+    if (!isExistsRefusal(e)) throw e;
+    if (!(await ask(`${file} already exists. Overwrite it?`))) return null;
+    return run(true);
+  }
 }
 
 /** Any error as an ApiError (a transport failure becomes code `internal`). */

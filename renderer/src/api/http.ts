@@ -5,17 +5,18 @@ import { ApiError, asApiError, toBase64, unwrap, type ApiClient, type ImportResu
 export interface HttpClientOptions {
   /** Origin of `colt serve`, e.g. `http://127.0.0.1:8080`. */
   readonly origin: string;
-  /** The `?token=` of the page URL; the server also set it as an HttpOnly cookie, which covers the socket. */
+  /** The `?token=` the page was opened with (kept in sessionStorage by index.ts); sent on every call and socket. */
   readonly token: string | null;
   /** First reconnect delay in ms (doubles up to 10 s). */
   readonly reconnectMs?: number;
 }
 
 /**
- * The HTTP + WebSocket transport of `colt serve`: `POST /api/<command>` with `{"input": …}`, events
- * from `/api/events`. Calls carry the token as a Bearer header when the page URL had one; otherwise
- * the cookie the server set when it served the page authenticates them. The socket reconnects with
- * back-off and tells listeners nothing was lost only through the stores' refresh on reconnect.
+ * The HTTP + WebSocket transport of `colt serve`: `POST /api/<command>` with `{"input": …}` as JSON
+ * and the token as `Authorization: Bearer` (there is no cookie: a cookie for 127.0.0.1 would go to
+ * every local service, whatever its port), events from `/api/events`, whose token travels as the
+ * `colt-token.<token>` subprotocol because a browser WebSocket cannot set headers. The socket
+ * reconnects with back-off; the stores refresh on reconnect.
  */
 export function createHttpClient(o: HttpClientOptions): ApiClient & { onConnection(listener: (up: boolean) => void): () => void } {
   const listeners = new Set<(event: WireEvent) => void>();
@@ -26,8 +27,8 @@ export function createHttpClient(o: HttpClientOptions): ApiClient & { onConnecti
 
   const connect = (): void => {
     const wsOrigin = o.origin.replace(/^http/, 'ws');
-    const url = `${wsOrigin}/api/events${o.token ? `?token=${encodeURIComponent(o.token)}` : ''}`;
-    const ws = new WebSocket(url);
+    // The server selects 'colt-lab'; the token protocol is only read, never echoed back.
+    const ws = new WebSocket(`${wsOrigin}/api/events`, o.token ? ['colt-lab', `colt-token.${o.token}`] : ['colt-lab']);
     socket = ws;
     ws.onopen = () => {
       delay = o.reconnectMs ?? 500;
@@ -58,7 +59,7 @@ export function createHttpClient(o: HttpClientOptions): ApiClient & { onConnecti
     if (o.token) headers.Authorization = `Bearer ${o.token}`;
     let res: Response;
     try {
-      res = await fetch(`${o.origin}/api/${command}`, { method: 'POST', headers, body: JSON.stringify({ input }), credentials: 'same-origin' });
+      res = await fetch(`${o.origin}/api/${command}`, { method: 'POST', headers, body: JSON.stringify({ input }), credentials: 'omit', referrerPolicy: 'no-referrer' });
     } catch (e) {
       throw new ApiError('internal', `${command}: the server did not answer (${(e as Error).message}); is colt serve still running?`);
     }

@@ -8,7 +8,9 @@ export { ApiError, type ApiClient, type ImportResult } from './client.js';
 
 /**
  * Picks the transport at start: the preload bridge when the page runs in the Electron window
- * (`window.coltLab`), otherwise HTTP + WebSocket to the `colt serve` that served the page, with the
+ * (`window.coltLab`) — always, even when the window shows a remote lab: the main process relays
+ * to the local lab process or to the remote `colt serve` —, otherwise HTTP + WebSocket to the
+ * `colt serve` that served the page (a remote lab is opened by its own URL), with the
  * `?token=` the page was opened with (kept in sessionStorage so a reload without it still works).
  */
 export function createClient(win: Window & { coltLab?: ColtLabBridge }): ApiClient {
@@ -19,7 +21,7 @@ export function createClient(win: Window & { coltLab?: ColtLabBridge }): ApiClie
     if (token) win.sessionStorage.setItem('colt-token', token);
     else token = win.sessionStorage.getItem('colt-token');
   } catch {
-    // storage can be disabled; the HttpOnly cookie the server set still authenticates
+    // storage can be disabled: the token from the URL still serves this page until it is reloaded
   }
   if (url.searchParams.has('token')) {
     // Keep the token out of the address bar (and out of screenshots and history).

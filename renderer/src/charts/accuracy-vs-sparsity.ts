@@ -14,6 +14,7 @@ export interface SeriesPointIn {
   readonly round: number;
   readonly remaining: Stat;
   readonly testAccuracy: Stat | null;
+  readonly sparsity?: Stat;
 }
 
 /** A method's series (comparisons.get series[]). */
@@ -25,12 +26,14 @@ export interface MethodSeriesIn {
 /** x (remaining weights in %, the log axis) and y (accuracy in %) of a band edge or the mean. */
 export type XY = [number, number];
 
-/** The mean line and the ±std band of one method, in chart units (percent). */
+/** The mean line and the ±std band of one method, in chart units (percent), with each point's round and spreads. */
 export interface MethodLines {
   readonly method: string;
   readonly mean: XY[];
   readonly lower: XY[];
   readonly upper: XY[];
+  /** Per point: its round, the std of remaining weights and accuracy (in %), and how many seeds it averages. */
+  readonly points: { readonly round: number; readonly remainingStd: number; readonly accuracyStd: number; readonly n: number }[];
 }
 
 /**
@@ -41,13 +44,14 @@ export interface MethodLines {
 export function methodLines(series: MethodSeriesIn, floor = 0.01): MethodLines {
   const points = series.points
     .filter((p) => p.testAccuracy !== null && Number.isFinite(p.testAccuracy.mean))
-    .map((p) => ({ x: Math.max(p.remaining.mean * 100, floor), acc: p.testAccuracy as Stat }))
+    .map((p) => ({ x: Math.max(p.remaining.mean * 100, floor), acc: p.testAccuracy as Stat, round: p.round, remainingStd: p.remaining.std * 100 }))
     .sort((a, b) => b.x - a.x);
   return {
     method: series.method,
     mean: points.map((p) => [p.x, p.acc.mean * 100]),
     lower: points.map((p) => [p.x, (p.acc.mean - p.acc.std) * 100]),
     upper: points.map((p) => [p.x, (p.acc.mean + p.acc.std) * 100]),
+    points: points.map((p) => ({ round: p.round, remainingStd: p.remainingStd, accuracyStd: p.acc.std * 100, n: p.acc.n })),
   };
 }
 
@@ -98,7 +102,8 @@ export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dens
     out.push({
       name: label,
       type: 'line',
-      data: l.mean,
+      // Each point carries its method, round and spreads for the tooltip.
+      data: l.mean.map((p, i) => ({ value: p, method: label, ...l.points[i] })),
       symbol: 'circle',
       symbolSize: 6,
       itemStyle: { color },
@@ -126,7 +131,7 @@ export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dens
     textStyle: { color: theme.text },
     legend: { data: [...lines.map((l) => methodLabel(l.method)), ...(dense ? ['Dense'] : [])], textStyle: { color: theme.text }, top: 0 },
     grid: { left: 56, right: 24, top: 40, bottom: 48 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${Number(v).toFixed(2)} %` },
+    tooltip: { trigger: 'item', confine: true, formatter: pointTooltip },
     xAxis: {
       type: 'log',
       logBase: 10,
@@ -137,11 +142,57 @@ export function accuracyVsSparsityOption(series: readonly MethodSeriesIn[], dens
       min: niceLogFloor(minX),
       max: 100,
       ...axisStyle(theme),
-      axisLabel: { color: theme.muted, formatter: remainingTick },
+      // ECharts puts log-axis labels only at powers of ten (two labels for 100 → 20 %): give it real ticks.
+      axisLabel: { color: theme.muted, formatter: remainingTick, customValues: logTicks(niceLogFloor(minX), 100) },
+      axisTick: { customValues: logTicks(niceLogFloor(minX), 100) },
     },
     yAxis: { type: 'value', name: 'test accuracy (%)', scale: true, ...axisStyle(theme) },
     series: out,
   };
+}
+
+/** A point of a mean line as the tooltip receives it. */
+export interface PointParams {
+  readonly color?: string;
+  readonly data: { readonly value: XY; readonly method: string; readonly round: number; readonly remainingStd: number; readonly accuracyStd: number; readonly n: number };
+}
+
+/** The tooltip of one point: method, round, weights remaining and test accuracy, each ± std over n seeds. */
+export function pointTooltip(p: PointParams): string {
+  const d = p.data;
+  const pm = (mean: number, std: number, digits: number): string => (d.n > 1 ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)} %` : `${mean.toFixed(digits)} %`);
+  return [
+    `<span style="color:${p.color ?? 'inherit'}">●</span> <strong>${d.method}</strong>, round ${d.round}${d.n > 1 ? ` (${d.n} seeds, ± sample std)` : ' (1 seed)'}`,
+    `weights remaining ${pm(d.value[0], d.remainingStd, d.value[0] < 1 ? 3 : 2)}`,
+    `test accuracy ${pm(d.value[1], d.accuracyStd, 2)}`,
+  ].join('<br/>');
+}
+
+/**
+ * Ticks for the remaining-weights log axis from `min` to `max` (percent): 1-2-5 steps per decade,
+ * or finer steps (…, 40, 50, 60, 80, 100) when the range spans too little of a decade for four
+ * labels; at most nine.
+ */
+export function logTicks(min: number, max: number): number[] {
+  const ladders = [
+    [1, 2, 5],
+    [1, 1.5, 2, 3, 4, 5, 6, 8],
+    [1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9],
+  ];
+  let ticks: number[] = [];
+  for (const ladder of ladders) {
+    ticks = [];
+    for (let k = Math.floor(Math.log10(min)) - 1; k <= Math.ceil(Math.log10(max)); k++) {
+      for (const m of ladder) {
+        const v = Number((m * 10 ** k).toPrecision(6));
+        if (v >= min - 1e-9 && v <= max + 1e-9) ticks.push(v);
+      }
+    }
+    if (ticks.length >= 4) break;
+  }
+  ticks = [...new Set(ticks)].sort((a, b) => b - a);
+  while (ticks.length > 9) ticks = ticks.filter((_, i) => i % 2 === 0);
+  return ticks;
 }
 
 /** The remaining-weights label of a sparsity (0.8 → "20 %"). */

@@ -1,12 +1,16 @@
 /** The methods the charts know, in the order they are drawn and listed. */
 export const METHOD_ORDER = ['imp', 'colt', 'random', 'reinit'] as const;
 
-/** One colour per method, the same in every chart and table of both themes (colour-blind-safe Okabe–Ito hues). */
+/**
+ * One colour per method, the same in every chart and table of both themes and in the reports
+ * (main/report/charts.ts METHOD_COLOR; a unit test keeps them equal): blue and red (distinct for
+ * red-green colour blindness), grey for the random control, teal for reinit.
+ */
 export const METHOD_COLORS: Readonly<Record<string, string>> = {
-  imp: '#0072B2',
-  colt: '#D55E00',
-  random: '#7F7F7F',
-  reinit: '#CC79A7',
+  imp: '#1f5fa8',
+  colt: '#d1495b',
+  random: '#6c757d',
+  reinit: '#2a9d8f',
 };
 
 /** What each method is called in legends. */

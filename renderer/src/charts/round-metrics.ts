@@ -20,11 +20,11 @@ export function roundMetricsOption(rounds: readonly RoundPoint[], method: string
   const color = methodColor(method);
   const pct = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x * 100);
   const series: Record<string, unknown>[] = [
-    { name: 'sparsity', type: 'bar', data: sorted.map((r) => [r.round, pct(r.sparsity)]), itemStyle: { color: theme.faint }, barMaxWidth: 24, z: 1 },
-    { name: 'test accuracy', type: 'line', data: sorted.map((r) => [r.round, pct(r.testAccuracy)]), itemStyle: { color }, lineStyle: { color, width: 2 }, connectNulls: false, z: 3 },
+    { id: 'sparsity', name: 'sparsity', type: 'bar', data: sorted.map((r) => [r.round, pct(r.sparsity)]), itemStyle: { color: theme.faint }, barMaxWidth: 24, z: 1 },
+    { id: 'test', name: 'test accuracy', type: 'line', data: sorted.map((r) => [r.round, pct(r.testAccuracy)]), itemStyle: { color }, lineStyle: { color, width: 2 }, connectNulls: false, z: 3 },
   ];
   if (sorted.some((r) => r.valAccuracy !== null && r.valAccuracy !== undefined)) {
-    series.push({ name: 'val accuracy', type: 'line', data: sorted.map((r) => [r.round, pct(r.valAccuracy)]), itemStyle: { color }, lineStyle: { color, width: 1, type: 'dashed' }, z: 2 });
+    series.push({ id: 'val', name: 'val accuracy', type: 'line', data: sorted.map((r) => [r.round, pct(r.valAccuracy)]), itemStyle: { color }, lineStyle: { color, width: 1, type: 'dashed' }, z: 2 });
   }
   return {
     backgroundColor: theme.background,
@@ -32,7 +32,7 @@ export function roundMetricsOption(rounds: readonly RoundPoint[], method: string
     textStyle: { color: theme.text },
     legend: { top: 0, textStyle: { color: theme.text } },
     grid: { left: 48, right: 16, top: 32, bottom: 40 },
-    tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null ? '—' : `${Number(v).toFixed(2)} %`) },
+    tooltip: { trigger: 'axis', confine: true, valueFormatter: (v: number | null) => (v === null ? '—' : `${Number(v).toFixed(2)} %`) },
     xAxis: { type: 'value', name: 'round', nameLocation: 'middle', nameGap: 24, minInterval: 1, min: 0, max: Math.max(1, sorted[sorted.length - 1].round), ...axisStyle(theme) },
     yAxis: { type: 'value', min: 0, max: 100, name: '%', ...axisStyle(theme) },
     series,

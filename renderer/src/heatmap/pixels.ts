@@ -12,9 +12,12 @@ export interface HeatmapColors {
   readonly kept: readonly [number, number, number];
 }
 
-/** Light theme: pale paper for pruned, deep blue for kept. Dark: near-black to bright teal. */
+/**
+ * Light theme: pale blue-white for pruned, deep blue for kept, the same two colours as the report's
+ * heatmaps (main/report/heatmap-image.ts; a unit test keeps them equal). Dark: near-black to bright teal.
+ */
 export const HEATMAP_COLORS: Readonly<Record<'light' | 'dark', HeatmapColors>> = {
-  light: { pruned: [245, 246, 248], kept: [8, 48, 107] },
+  light: { pruned: [247, 251, 255], kept: [8, 48, 107] },
   dark: { pruned: [22, 26, 32], kept: [94, 230, 200] },
 };
 
@@ -32,17 +35,19 @@ export function colorTable(colors: HeatmapColors): Uint32Array {
 }
 
 /**
- * RGBA pixels (one per cell, row-major) of a grid: kept fraction → colour through the table.
- * One pass, one 32-bit store per pixel; fractions outside 0..1 or NaN are clamped (NaN → pruned).
+ * RGBA pixels (one per cell, row-major) of a grid: kept fraction / scale → colour through the table
+ * (scale 1: absolute, 0 … 100 % kept; the densest cell: the report's relative scale). One pass, one
+ * 32-bit store per pixel; values outside 0..1 or NaN are clamped (NaN → pruned).
  */
-export function heatmapPixels(grid: GridIn, lut: Uint32Array, out?: Uint8ClampedArray): Uint8ClampedArray {
+export function heatmapPixels(grid: GridIn, lut: Uint32Array, out?: Uint8ClampedArray, scale = 1): Uint8ClampedArray {
   const n = grid.rowsShown * grid.colsShown;
   if (grid.density.length !== n) throw new Error(`heatmap: ${grid.rowsShown}×${grid.colsShown} grid has ${grid.density.length} values`);
   const bytes = out && out.length === n * 4 ? out : new Uint8ClampedArray(n * 4);
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset, n);
   const d = grid.density;
+  const inv = scale > 0 ? 1 / scale : 1;
   for (let i = 0; i < n; i++) {
-    const v = d[i];
+    const v = d[i] * inv;
     const k = v > 0 ? (v < 1 ? (v * 255 + 0.5) | 0 : 255) : 0;
     words[i] = lut[k];
   }
@@ -82,4 +87,11 @@ export function cellAt(grid: GridIn, fx: number, fy: number): CellInfo | null {
 export function requestSize(rows: number, cols: number, widthPx: number, heightPx: number, zoom: number): { maxRows: number; maxCols: number } {
   const cap = (v: number, limit: number): number => Math.max(1, Math.min(limit, 2048, Math.round(v)));
   return { maxRows: cap(heightPx * zoom, rows), maxCols: cap(widthPx * zoom, cols) };
+}
+
+/** The densest cell's kept fraction (what the report's heatmaps use as their darkest colour), 1 when all are empty. */
+export function densestCell(density: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < density.length; i++) if (density[i] > max) max = density[i];
+  return max > 0 ? max : 1;
 }

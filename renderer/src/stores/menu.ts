@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { MenuMessage } from '../../../electron/bridge-types.js';
+import { useConnectionStore } from './connection.js';
 import { useImportsStore } from './imports.js';
 import { useNavStore } from './nav.js';
 
@@ -21,6 +22,7 @@ export const useMenuStore = defineStore('menu', () => {
       reportPath.value = message.path;
       nav.go('compare');
     } else if (message.action === 'library.changed') window.location.reload();
+    else if (message.action === 'lab.connect') useConnectionStore().dialogOpen = true;
   }
 
   /** Takes the pending report path, if any. */

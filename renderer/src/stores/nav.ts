@@ -2,9 +2,9 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 
 /** The screens of the workbench. */
-export type ViewName = 'setup' | 'runs' | 'run' | 'library' | 'ticket' | 'compare';
+export type ViewName = 'setup' | 'runs' | 'run' | 'library' | 'ticket' | 'compare' | 'sweeps' | 'experiment';
 
-const VIEWS: readonly ViewName[] = ['setup', 'runs', 'run', 'library', 'ticket', 'compare'];
+const VIEWS: readonly ViewName[] = ['setup', 'runs', 'run', 'library', 'ticket', 'compare', 'sweeps', 'experiment'];
 
 /** A parsed location: `#/ticket/12`, `#/compare?experiment=3`, `#/compare?a=4&b=7`. */
 export interface Route {
@@ -51,5 +51,14 @@ export const useNavStore = defineStore('nav', () => {
     route.value = parseHash(hash);
   }
 
-  return { route, listen, go };
+  /** Rewrites the current screen's query in the address bar (no new history entry), so a shared URL reopens the same selection. */
+  function setQuery(query: Record<string, string | number | undefined>): void {
+    const hash = routeHash(route.value.view, route.value.id, query);
+    if (location.hash === hash) return;
+    if (typeof history !== 'undefined' && typeof history.replaceState === 'function') history.replaceState(null, '', hash);
+    else location.hash = hash;
+    route.value = parseHash(hash);
+  }
+
+  return { route, listen, go, setQuery };
 });

@@ -48,6 +48,12 @@ export const useSetupStore = defineStore('setup', () => {
   const validating = ref(false);
   const error = ref<string | null>(null);
   const creating = ref(false);
+  /** Fields the user edited since choosing a start (a blank form's untouched required fields show no error). */
+  const touched = ref<Set<string>>(new Set());
+  /** Set by Start: every error shows from then on. */
+  const attempted = ref(false);
+  /** Whether a start (preset, blank form or clone) was chosen: the screen picks `quick` only the first time. */
+  const chosen = ref(false);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let sequence = 0;
 
@@ -70,6 +76,35 @@ export const useSetupStore = defineStore('setup', () => {
     preset.value = p ? p.name : null;
     presetConfig.value = p ? JSON.parse(JSON.stringify(p.config)) as ConfigDraft : null;
     draft.value = p ? JSON.parse(JSON.stringify(p.config)) as ConfigDraft : { name: 'experiment' };
+    touched.value = new Set();
+    attempted.value = false;
+    chosen.value = true;
+  }
+
+  /** Starts from an existing experiment's config (its preset's values shown next to the fields), renamed "<name>-copy". */
+  function cloneFrom(config: Record<string, unknown>, presetName: string | null): void {
+    const p = presetName === null ? undefined : presets.value.find((x) => x.name === presetName);
+    preset.value = p ? p.name : null;
+    presetConfig.value = p ? (JSON.parse(JSON.stringify(p.config)) as ConfigDraft) : null;
+    const copy = JSON.parse(JSON.stringify(config)) as ConfigDraft;
+    copy.name = `${String(copy.name ?? 'experiment')}-copy`;
+    draft.value = copy;
+    touched.value = new Set(['name']);
+    attempted.value = false;
+    chosen.value = true;
+  }
+
+  /** Notes that the user edited a field. */
+  function touch(path: string): void {
+    if (!touched.value.has(path)) touched.value = new Set([...touched.value, path]);
+  }
+
+  /** Registers a dataset (datasets.add) and refreshes the list the dataset fields suggest; answers its name. */
+  async function addDataset(input: { name: string; path: string; format?: 'idx' | 'cifar10' | 'cifar100' | 'cifar100-coarse' | 'image-folder' }): Promise<string> {
+    const d = await api().call('datasets.add', input);
+    const list = await api().call('datasets.list', {});
+    datasets.value = list.map((x) => x.name);
+    return d.name;
   }
 
   /** Asks the server about the draft now. */
@@ -104,6 +139,7 @@ export const useSetupStore = defineStore('setup', () => {
 
   /** Records and queues the experiment; answers its id. */
   async function create(): Promise<number | null> {
+    attempted.value = true;
     creating.value = true;
     try {
       const out = await api().call('experiments.create', { config: JSON.parse(JSON.stringify(draft.value)), ...(preset.value ? { preset: preset.value } : {}), start: true });
@@ -117,5 +153,5 @@ export const useSetupStore = defineStore('setup', () => {
     }
   }
 
-  return { schema, presets, datasets, preset, presetConfig, draft, validation, validating, error, creating, load, choose, validateNow, create };
+  return { schema, presets, datasets, preset, presetConfig, draft, validation, validating, error, creating, touched, attempted, chosen, load, choose, cloneFrom, touch, addDataset, validateNow, create };
 });

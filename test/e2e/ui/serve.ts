@@ -13,10 +13,10 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `node bin/colt.js serve --port 0 --library <home>/library.sqlite` and waits for the `open:` line. */
-export function serve(home: string): Promise<Served> {
+/** Starts `node bin/colt.js serve --port 0 --library <home>/library.sqlite [args…]` and waits for the `open:` line. */
+export function serve(home: string, args: readonly string[] = []): Promise<Served> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'colt.js'), 'serve', '--port', '0', '--library', path.join(home, 'library.sqlite')], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'colt.js'), 'serve', '--port', '0', '--library', path.join(home, 'library.sqlite'), ...args], {
       cwd: ROOT,
       env: { ...process.env, COLT_HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],

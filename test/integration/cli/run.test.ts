@@ -1,11 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colt, tempHome } from '../../helpers/cli.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 
 const tiny = ['--set', 'training.duration=40it', '--set', 'stop.maxRounds=1', '--set', 'data.trainLimit=1200', '--set', 'data.testLimit=300'];
 
-describe('colt run', () => {
+// Each test runs a whole short experiment (three runs of two 40-iteration rounds) in a CLI process.
+describe('colt run', { timeout: workTimeout(1, 30_000) }, () => {
   it('trains one run at a time with --concurrency 1: the rounds of one run end before the next run starts', async () => {
     const r = await colt(['run', '--preset', 'quick', '--json', '--concurrency', '1', '--set', 'methods=["imp","random"]', ...tiny], { COLT_HOME: tempHome() });
     expect(r.code, r.stderr).toBe(0);
@@ -74,6 +76,19 @@ describe('colt run', () => {
     expect(r.stdout).toBe('');
   });
 
+  it.each([
+    [['--set', 'pruning.pruneFrom=best'], 'pruning.pruneFrom'],
+    [['--set', 'arch=vgg16'], 'arch'],
+    [['--set', 'rewind=100000it'], 'rewind'],
+    [['--set', 'colt.partitioning={"classMap":[0,0,0,0,0,0,0,0,0,0]}'], 'colt.partitioning'],
+  ])('refuses a config the data or its methods rule out before anything is written, exit 2: %j', async (sets, field) => {
+    const home = tempHome();
+    const r = await colt(['run', '--preset', 'quick', ...sets], { COLT_HOME: home });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`config field '${field}'`);
+    expect(existsSync(path.join(home, 'library.sqlite'))).toBe(false);
+  });
+
   it('refuses a config file that is not JSON, naming the file', async () => {
     const home = tempHome();
     const file = path.join(home, 'bad.json');
@@ -90,6 +105,7 @@ describe('colt presets and colt data', () => {
     expect(r.code).toBe(0);
     expect(r.lines.map((l) => l.name).sort()).toEqual(
       [
+        'authors-fc1-fashion-mnist',
         'lth-conv2-cifar10',
         'lth-conv4-cifar10',
         'lth-conv6-cifar10',

@@ -14,6 +14,8 @@ import type { WireEvent } from '../../../main/contract/api.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { openLibrary } from '../../../main/library/db.js';
 import { startServer, type RunningServer } from '../../../main/server/http-server.js';
+import { planSweep } from '../../../main/sweep/grid.js';
+import { loadSweepData, recordSweep } from '../../../main/sweep/record.js';
 import { LabService } from '../../../main/service/lab-service.js';
 import { tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
@@ -80,6 +82,17 @@ async function idle(call: Call): Promise<void> {
   }
 }
 
+/** A safetensors ticket file with its first θ0 value changed (a different, still valid ticket). */
+function withInitChanged(file: Buffer): Buffer {
+  const copy = Buffer.from(file);
+  const headerLength = Number(copy.readBigUInt64LE(0));
+  const header = JSON.parse(copy.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { data_offsets?: [number, number] }>;
+  const init = Object.entries(header).find(([name]) => name.startsWith('init.'))![1];
+  const at = 8 + headerLength + init.data_offsets![0];
+  copy.writeFloatLE(copy.readFloatLE(at) + 0.5, at);
+  return copy;
+}
+
 describe('the contract through HTTP and IPC', () => {
   beforeAll(async () => {
     home = tempHome();
@@ -96,14 +109,18 @@ describe('the contract through HTTP and IPC', () => {
     expect(((await seed.call('experiments.get', { id: created.experiment.id })) as { experiment: { status: string } }).experiment.status).toBe('finished');
     await seed.close();
     const db = openLibrary(seedLibrary);
+    // A sweep recorded (not run) for the sweeps.* commands: two points, one task each.
+    const plan = planSweep({ ...TINY, name: 'grid', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } });
+    recordSweep(db, plan, await loadSweepData(plan, home), { executor: 'local', dir: null, spec: { axes: plan.axes, points: 2, backend: 'auto', dataDir: home } });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
 
     const side = (name: 'http' | 'ipc'): LabService => {
       const dir = path.join(home, name);
-      mkdirSync(dir);
-      copyFileSync(seedLibrary, path.join(dir, 'library.sqlite'));
-      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
+      // The library sits in its own folder: clients never write into the library's folder.
+      mkdirSync(path.join(dir, 'lib'), { recursive: true });
+      copyFileSync(seedLibrary, path.join(dir, 'lib', 'library.sqlite'));
+      return new LabService({ dataDir: dir, libraryPath: path.join(dir, 'lib', 'library.sqlite'), backend, fileRoots: [dir, path.join(home, 'shared')] });
     };
     mkdirSync(path.join(home, 'shared'));
 
@@ -170,10 +187,29 @@ describe('the contract through HTTP and IPC', () => {
     const colt = tickets.find((t) => t.method === 'colt' && t.round === 1);
     const imp = tickets.find((t) => t.method === 'imp' && t.round === 1);
     await same(track('tickets.compare'), { a: colt?.id, b: imp?.id });
+    const diff = (await same(track('tickets.diff'), { a: colt?.id, b: imp?.id, maxRows: 8, maxCols: 8 })) as { layers: { both: number; onlyA: number; onlyB: number; neither: number; weights: number }[] };
+    expect(diff.layers.every((l) => l.both + l.onlyA + l.onlyB + l.neither === l.weights)).toBe(true);
+    const views = (await same(track('tickets.layerViews'), { id: colt?.id, layer: 'fc1.weight' })) as { input: { rows: number; cols: number } | null };
+    expect(views.input).toMatchObject({ rows: 28, cols: 28 });
+    await same(track('tickets.weights'), { id: colt?.id, layer: 'fc1.weight', rowFrom: 0, rowTo: 1, colFrom: 0, colTo: 3 });
+    await same(track('tickets.values'), { id: colt?.id, layer: 'head.bias', maxRows: 4, maxCols: 4 });
+    const matrix = (await same(track('experiments.jaccard'), { id: 1 })) as { n: number; jaccard: number[] };
+    expect(matrix.jaccard).toHaveLength(matrix.n * matrix.n);
     const cmp = (await same(track('comparisons.get'), { experimentId: 1, targets: [0.2] })) as { series: { method: string }[]; dense: unknown };
     expect(cmp.series.map((s) => s.method).sort()).toEqual(['colt', 'imp']);
     await same(track('experiments.validate'), { config: TINY });
     await same(track('experiments.validate'), { config: { ...TINY, training: { batchSize: 0 } } });
+    const sweepCheck = (await same('experiments.validate', { config: { ...TINY, sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } } })) as { ok: boolean; sweep: { points: number; runs: number } };
+    expect(sweepCheck).toMatchObject({ ok: true, sweep: { points: 2, runs: 4 } });
+    expect(await same(track('sweeps.list'), {})).toHaveLength(1);
+    const sweep = (await same(track('sweeps.get'), { id: 1 })) as { tasks: { state: string }[]; runs: unknown[] };
+    expect(sweep.tasks.map((t) => t.state)).toEqual(['pending', 'pending']);
+    expect(sweep.runs).toHaveLength(2);
+    expect(await same(track('sweeps.merge'), { id: 1 })).toEqual({ sweepId: 1, runs: [], running: [] });
+    // A local sweep is stopped in its own `colt run`: refused alike.
+    const cancel = await both(track('sweeps.cancel'), { id: 1 });
+    expect(cancel.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('runs locally') } });
+    expect(cancel.ipc).toEqual(cancel.http);
   });
 
   it('writes the same: export, import, delete, datasets', async () => {
@@ -181,9 +217,31 @@ describe('the contract through HTTP and IPC', () => {
     expect(Buffer.from(exported.bytes, 'base64').length).toBe(exported.size);
     const toFile = await both('tickets.export', { id: 1, path: path.join(home, 'shared', 'x.safetensors') });
     expect(toFile.http.ok && toFile.ipc.ok).toBe(true);
-    const imported = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
-    expect(imported.duplicate).toBe(false);
+    // An exported ticket imported back is the ticket it came from (same masks and θ0).
+    const back = (await same(track('tickets.import'), { name: 'x.safetensors', bytes: exported.bytes })) as { ticketId: number; duplicate: boolean };
+    expect(back).toMatchObject({ ticketId: 1, duplicate: true });
     await same('tickets.import', { path: path.join(home, 'shared', 'x.safetensors') });
+    // One θ0 value changed: another ticket, imported as new.
+    const imported = (await same('tickets.import', { name: 'y.safetensors', bytes: withInitChanged(Buffer.from(exported.bytes, 'base64')).toString('base64') })) as { ticketId: number; duplicate: boolean };
+    expect(imported.duplicate).toBe(false);
+    // The file carried its accuracy and provenance (ticket 1: round 0 of run 1 of experiment 1).
+    const origin = (await same('tickets.get', { id: imported.ticketId })) as { origin: { testAccuracy: number; provenance: Record<string, string> } };
+    const run1 = (await same('runs.get', { id: 1 })) as { rounds: { round: number; testAccuracy: number }[] };
+    expect(origin.origin.testAccuracy).toBe(run1.rounds[0].testAccuracy);
+    expect(origin.origin.provenance).toMatchObject({ origin: 'run', run: '1', experiment: '1', experiment_name: 'contract' });
+    // Trained on a dataset as a job, on each side, with the same result.
+    await same(track('tickets.evaluate'), { id: imported.ticketId, dataset: 'fashion-mnist-sample', data: { trainLimit: 600, testLimit: 200 }, training: { duration: '10it' } });
+    const evaluated = async (call: Call): Promise<unknown> => {
+      for (;;) {
+        const r = await call('tickets.get', { id: imported.ticketId });
+        const e = r.ok ? (r.output as { evaluations: { status: string }[] }).evaluations[0] : undefined;
+        if (e && e.status !== 'queued' && e.status !== 'running') return e;
+        await new Promise((res) => setTimeout(res, 200));
+      }
+    };
+    const [evalHttp, evalIpc] = await Promise.all([evaluated(http.call), evaluated(ipc.call)]);
+    expect(evalHttp).toMatchObject({ status: 'finished', dataset: 'fashion-mnist-sample', testAccuracy: expect.any(Number) });
+    expect(normalise(evalIpc)).toEqual(normalise(evalHttp));
     await same(track('tickets.delete'), { id: imported.ticketId });
     const idx = path.join(home, 'shared', 'idx');
     mkdirSync(idx);
@@ -235,6 +293,8 @@ describe('the contract through HTTP and IPC', () => {
       ['experiments.get', { id: 1, extra: true }, 'input'],
       ['comparisons.get', { experimentId: 1, runIds: [1] }, 'input.experimentId'],
       ['runs.pause', {}, 'input.runId'],
+      ['tickets.weights', { id: 1, layer: 'fc1.weight', rowFrom: 0, rowTo: 100_000, colFrom: 0, colTo: 0 }, 'input.rowTo'],
+      ['tickets.evaluate', { id: 1, dataset: 'fashion-mnist-sample', training: { batchSize: 0 } }, 'training.batchSize'],
     ];
     for (const [command, input, field] of cases) {
       const r = await both(command, input);
@@ -270,7 +330,7 @@ describe('the contract through HTTP and IPC', () => {
     expect(a).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'contract-report.html'), path.join(home, 'http', 'contract-report.csv'), path.join(home, 'http', 'contract-report.pdf')] } });
     expect(readFileSync(path.join(home, 'ipc', 'contract-report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
     const again = await http.call('reports.create', { experimentId: 1, folder: path.join(home, 'http') });
-    expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('already exists') } });
+    expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('exists; pass force: true'), details: { field: 'folder', reason: 'exists' } } });
     const named = await http.call('reports.create', { experimentId: 1, path: path.join(home, 'http', 'named.html') });
     expect(named).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'named.html'), path.join(home, 'http', 'named.csv')] } });
     const outside = await both('reports.create', { experimentId: 1, folder: '/etc' });
@@ -280,6 +340,6 @@ describe('the contract through HTTP and IPC', () => {
   it('left no command of the contract untested', () => {
     const untested = Object.keys(COMMANDS).filter((c) => !covered.has(c));
     expect(untested).toEqual([]);
-    expect(readFileSync(path.join(home, 'http', 'library.sqlite')).length).toBeGreaterThan(0);
+    expect(readFileSync(path.join(home, 'http', 'lib', 'library.sqlite')).length).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,7 @@ import { sameCheckpoint, sameMask } from '../../../main/jobs/bench-jobs.js';
 import { submitExperiment } from '../../../main/jobs/experiment-jobs.js';
 import { JobPool } from '../../../main/jobs/pool.js';
 import type { RoundCheckpoint } from '../../../main/lab/events.js';
-import { summarise } from '../../../main/lab/experiment.js';
+import { methodSummaries } from '../../../main/analysis/stats.js';
 import { assertJobsBuilt, dataDir, recordingPool, specOf, tinyConfig, WASM } from './helpers.js';
 
 const dir = dataDir();
@@ -58,7 +58,7 @@ describe('submitExperiment', () => {
       expect(of('reinit').map((c) => c.record.round)).toEqual([0, 1]);
       for (const r of [0, 1]) expect(sameMask(of('reinit')[r].ticket.mask, of('imp')[r].ticket.mask)).toBe(true);
     }
-    const summary = summarise(runs);
+    const summary = methodSummaries(runs);
     expect(Object.keys(summary).sort()).toEqual(['imp', 'reinit']);
     expect(summary.reinit?.runs).toBe(2);
   });

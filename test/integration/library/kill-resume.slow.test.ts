@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../../main/common/random.js';
 import { openLibrary } from '../../../main/library/db.js';
 import { colt, ROOT, tempHome } from '../../helpers/cli.js';
+import { workTimeout } from '../../helpers/work-timeout.js';
 
 const RUN = ['run', '--preset', 'quick', '--set', 'training.duration=50it', '--set', 'stop.maxRounds=3', '--set', 'data.trainLimit=2000', '--json'];
 // The issue asks for 10 kills; CI runs 4 (COLT_KILLS=10 for the full version).
@@ -137,5 +138,6 @@ describe('kill -9 at random moments, then colt resume', () => {
     expect(kills, log.join('\n')).toBe(KILLS);
     await finish();
     process.stderr.write(`kill test (reference run ${(duration / 1000).toFixed(1)} s):\n  ${log.join('\n  ')}\n`);
-  });
+    // The reference run, up to four attempts per kill and the final resume, each a short experiment in a CLI process.
+  }, workTimeout(4 * KILLS + 2, 15_000));
 });

@@ -20,6 +20,9 @@ function run(runId: number, method: Method, seed: number, points: [number, numbe
     samples,
     evaluationSamples: method === 'colt' ? 1000 : 0,
     seconds: 1,
+    untrainedAccuracy: null,
+    maskViolations: 0,
+    evaluations: [],
   }));
   return { runId, method, seed, rounds };
 }

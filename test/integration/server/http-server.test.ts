@@ -22,7 +22,7 @@ async function post(command: string, body: unknown, token: string | null = serve
 describe('colt serve transport', () => {
   beforeAll(async () => {
     const home = tempHome();
-    server = await startServer({ handler: new LabService({ dataDir: home, libraryPath: `${home}/library.sqlite` }), port: 0 });
+    server = await startServer({ handler: new LabService({ dataDir: home, libraryPath: `${home}/lib/library.sqlite` }), port: 0 });
   });
   afterAll(async () => {
     await server.close();
@@ -40,11 +40,14 @@ describe('colt serve transport', () => {
     expect(r.json.output).toMatchObject({ ok: false, error: { field: 'training.batchSize' } });
   });
 
-  it.each([null, 'wrong-token'])('refuses every route without the right token (401): %s', async (token) => {
+  it.each([null, 'wrong-token'])('refuses every command route without the right token (401): %s', async (token) => {
     expect((await post('presets.list', { input: {} }, token)).status).toBe(401);
     expect((await post('no.such', { input: {} }, token)).status).toBe(401);
+    // The UI's files hold no data (everything comes from the API), so a page load needs no token; no UI is built for this server.
     const page = await fetch(`${server.url}/index.html`);
-    expect(page.status).toBe(401);
+    expect(page.status).toBe(404);
+    expect(page.headers.get('set-cookie')).toBeNull();
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('refuses a socket without the token and streams events to one with it', async () => {

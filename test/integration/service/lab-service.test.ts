@@ -31,10 +31,19 @@ describe('LabService', () => {
   afterAll(() => service.close());
 
   it('estimates the training images every run and round will use', async () => {
-    const r = (await service.call('experiments.validate', { config: TINY })) as { ok: boolean; estimate: { runs: number; rounds: number; trainingSamples: number; seconds: number | null } };
+    const r = (await service.call('experiments.validate', { config: TINY })) as { ok: boolean; estimate: { runs: number; rounds: number; samples: number; evaluationSamples: number; trainingSamples: number; seconds: number | null } };
     expect(r.ok).toBe(true);
-    // 2 seeds × (IMP 2 rounds + COLT 2 rounds + 2 full-data ticket evaluations) × 20 batches × 30 images.
-    expect(r.estimate).toMatchObject({ runs: 4, rounds: 2, trainingSamples: 2 * (2 + 2 + 2) * 20 * 30, seconds: null });
+    // Per seed and round, of 20 batches × 30 images each: IMP's training, COLT's two partition trainings (an
+    // iteration duration: each partition trains all 20 steps) and COLT's full-data ticket evaluation.
+    const training = 20 * 30;
+    expect(r.estimate).toMatchObject({
+      runs: 4,
+      rounds: 2,
+      samples: 2 * 2 * (training + 2 * training),
+      evaluationSamples: 2 * 2 * training,
+      trainingSamples: 2 * 2 * (training + 2 * training + training),
+      seconds: null,
+    });
   });
 
   it('names the field of a config that cannot run here (unknown dataset)', async () => {

@@ -21,6 +21,9 @@ function run(runId: number, method: Method, seed: number, rows: Row[]): RunRound
     samples: r.samples,
     evaluationSamples: r.evaluation ?? 0,
     seconds: 1,
+    untrainedAccuracy: null,
+    maskViolations: 0,
+    evaluations: [],
   }));
   return { runId, method, seed, rounds };
 }

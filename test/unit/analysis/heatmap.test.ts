@@ -44,24 +44,16 @@ describe('layerGrid', () => {
     expect(() => layerGrid('conv2', [3, 3, 2, 4], new Uint8Array(72), 0, 8)).toThrow(/maxRows/);
   });
 
-  it('reduces a 2.4M-weight conv layer to 256 × 256 in a few milliseconds', () => {
+  // How fast it is, is measured by the heatmap benchmark (bench/heatmap), not asserted here.
+  it('reduces a 2.4M-weight conv layer to 256 × 256, keeping the kept fraction', () => {
     const shape = [3, 3, 512, 512];
     const mask = new Uint8Array(3 * 3 * 512 * 512);
     for (let i = 0; i < mask.length; i++) mask[i] = (i * 2654435761) % 7 < 3 ? 1 : 0;
-    layerGrid('conv', shape, mask, 256, 256);
-    const times: number[] = [];
-    let grid = layerGrid('conv', shape, mask, 256, 256);
-    for (let t = 0; t < 5; t++) {
-      const start = performance.now();
-      grid = layerGrid('conv', shape, mask, 256, 256);
-      times.push(performance.now() - start);
-    }
+    const grid = layerGrid('conv', shape, mask, 256, 256);
     expect(grid).toMatchObject({ rows: 512, cols: 4608, rowsShown: 256, colsShown: 256, cellRows: 2, cellCols: 18 });
     const kept = mask.reduce((a, v) => a + v, 0);
     expect(grid.kept).toBe(kept);
     const mean = grid.density.reduce((a, v) => a + v, 0) / grid.density.length;
     expect(mean).toBeCloseTo(kept / mask.length, 9);
-    // A few ms on an idle core; the bound leaves room for a shared, loaded CI machine.
-    expect(Math.min(...times)).toBeLessThan(40);
   });
 });

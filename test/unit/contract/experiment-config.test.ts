@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration, parseExperimentConfig } from '../../../main/contract/experiment-config.js';
+import { z } from 'zod';
+import { coltHeadInit, experimentConfigSchema, parseDuration, parseExperimentConfig } from '../../../main/contract/experiment-config.js';
 
 const base = { arch: 'lenet-300-100', dataset: 'fashion-mnist-sample' };
 
@@ -10,6 +11,25 @@ describe('experiment config', () => {
     expect(c.training.optimizer.type).toBe('adam');
     expect(c.colt.partitions).toBe(2);
     expect(c.rewind).toBe('init');
+    expect(c.init).toBe('default');
+    expect(c.evaluation.points).toBe('ends');
+    expect(c.pruning.pruneFrom).toBe('last');
+    expect(c.training).toMatchObject({ selection: 'best-val', warmupFromZero: false, keepLastBatch: false });
+    expect(c.colt.headInit).toBeUndefined();
+  });
+
+  it("resolves COLT's head initialisation: independent for class partitions, shared for random ones, as given otherwise", () => {
+    expect(coltHeadInit(parseExperimentConfig(base))).toBe('independent');
+    expect(coltHeadInit(parseExperimentConfig({ ...base, colt: { partitioning: 'random' } }))).toBe('shared');
+    expect(coltHeadInit(parseExperimentConfig({ ...base, colt: { headInit: 'shared' } }))).toBe('shared');
+  });
+
+  it('describes every field with a help text in the JSON Schema the form is built from', () => {
+    const schema = z.toJSONSchema(experimentConfigSchema, { io: 'input', unrepresentable: 'any' }) as { properties: Record<string, { description?: string; properties?: Record<string, { description?: string }> }> };
+    for (const key of ['init', 'rewind', 'resetBatchNormOnRewind']) expect(schema.properties[key].description, key).toBeTruthy();
+    expect(schema.properties.evaluation.properties?.points.description).toMatch(/untrained ticket/);
+    expect(schema.properties.colt.properties?.headInit.description).toMatch(/shared/);
+    expect(schema.properties.pruning.properties?.pruneFrom.description).toMatch(/authors/);
   });
 
   it.each([
@@ -27,6 +47,10 @@ describe('experiment config', () => {
     [{ ...base, colt: { partitions: 2, partitioning: { classMap: [0, 1, 2] } } }, /'colt.partitioning.classMap.2'/],
     [{ dataset: 'x' }, /'arch'/],
     [{ ...base, methods: ['colt', 'reinit'] }, /'methods'.*needs 'imp'/],
+    [{ ...base, init: 'xavier' }, /'init'/],
+    [{ ...base, evaluation: { points: 'middle' } }, /'evaluation.points'/],
+    [{ ...base, pruning: { pruneFrom: 'first' } }, /'pruning.pruneFrom'/],
+    [{ ...base, colt: { headInit: 'copied' } }, /'colt.headInit'/],
   ])('refuses a bad config, naming the field (%#)', (input, message) => {
     expect(() => parseExperimentConfig(input)).toThrow(message);
   });

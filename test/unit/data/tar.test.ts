@@ -25,16 +25,16 @@ async function* chunked(bytes: Buffer, size: number): AsyncGenerator<Uint8Array>
 const body = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * seed + 1) & 255));
 
 describe('tar reader', () => {
-  it('reads the files of a ustar archive with their exact bytes and header offsets', async () => {
+  it('reads the files of a ustar archive with their exact bytes', async () => {
     const a = body(1000, 3);
     const b = body(512, 5);
     const archive = tarArchive([{ name: 'top' }, { name: 'top/a.bin', data: a }, { name: 'top/b.bin', data: b }]);
     const entries: TarEntry[] = [];
     for await (const e of readTar(chunked(archive, 77), 'x.tar', () => true)) entries.push(e);
-    expect(entries.map((e) => [e.name, e.type, e.size, e.headerOffset])).toEqual([
-      ['top/', 'directory', 0, 0],
-      ['top/a.bin', 'file', 1000, 512],
-      ['top/b.bin', 'file', 512, 512 + 512 + 1024],
+    expect(entries.map((e) => [e.name, e.type, e.size])).toEqual([
+      ['top/', 'directory', 0],
+      ['top/a.bin', 'file', 1000],
+      ['top/b.bin', 'file', 512],
     ]);
     expect(entries[1].data?.equals(a)).toBe(true);
     expect(entries[2].data?.equals(b)).toBe(true);
@@ -48,19 +48,19 @@ describe('tar reader', () => {
     expect(entries[1].data?.equals(body(10, 9))).toBe(true);
   });
 
-  it('rejects a header whose checksum does not match, naming the entry and its offset', async () => {
+  it('rejects a header whose checksum does not match, naming the last good entry', async () => {
     const archive = tarArchive([{ name: 'ok.bin', data: body(600, 1) }, { name: 'dir/bad.bin', data: body(5, 2) }]);
     archive[1536 + 130] ^= 1; // flip a bit of the second header's size field
     const file = join(dir, 'bad.tar.gz');
     await writeFile(file, gzipSync(archive));
-    await expect(collect(file)).rejects.toThrow(/^bad\.tar\.gz: tar header checksum mismatch for entry 'dir\/bad\.bin' at byte 1536 \(stored \d+, computed \d+\)$/);
+    await expect(collect(file)).rejects.toThrow(/^bad\.tar\.gz: not a readable tar archive after entry 'ok\.bin' \(Invalid tar header/);
   });
 
   it('rejects an archive cut inside an entry body', async () => {
     const archive = tarArchive([{ name: 'big.bin', data: body(5000, 3) }]);
     const file = join(dir, 'cut.tar');
     await writeFile(file, archive.subarray(0, 512 + 2000));
-    await expect(collect(file)).rejects.toThrow("cut.tar: archive truncated at byte 2512 inside entry 'big.bin' (header at byte 0)");
+    await expect(collect(file)).rejects.toThrow(/^cut\.tar: not a readable tar archive at its first entry \(Unexpected end of data\)$/);
   });
 
   it('rejects a truncated gzip stream', async () => {

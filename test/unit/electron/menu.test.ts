@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { buildMenuTemplate, fileManagerName, type MenuHandlers } from '../../../electron/menu.js';
 
 function handlers(): MenuHandlers & Record<keyof MenuHandlers, ReturnType<typeof vi.fn>> {
-  return { newExperiment: vi.fn(), importTicket: vi.fn(), exportReport: vi.fn(), openLibrary: vi.fn(), revealLibrary: vi.fn(), openRecentLibrary: vi.fn(), clearRecentLibraries: vi.fn(), about: vi.fn() };
+  return { newExperiment: vi.fn(), importTicket: vi.fn(), exportReport: vi.fn(), openLibrary: vi.fn(), revealLibrary: vi.fn(), openRecentLibrary: vi.fn(), clearRecentLibraries: vi.fn(), connectLab: vi.fn(), useLocalLab: vi.fn(), about: vi.fn() };
 }
 
 function find(items: MenuItemConstructorOptions[], id: string): MenuItemConstructorOptions | undefined {
@@ -32,6 +32,7 @@ describe('buildMenuTemplate', () => {
       ['export-report', 'exportReport', 'CmdOrCtrl+E'],
       ['open-library', 'openLibrary', 'CmdOrCtrl+Shift+O'],
       ['reveal-library', 'revealLibrary', undefined],
+      ['connect-lab', 'connectLab', undefined],
       ['about', 'about', undefined],
     ];
     for (const [id, handler, accelerator] of expected) {
@@ -68,6 +69,20 @@ describe('buildMenuTemplate', () => {
     const linux = buildMenuTemplate({ platform: 'linux', appName: 'COLT Lab', recentLibraries: [] }, handlers());
     expect(linux[0].label).toBe('File');
     expect((linux[0].submenu as MenuItemConstructorOptions[]).some((i) => i.role === 'quit')).toBe(true);
+  });
+
+  it('offers Use the Local Lab only while connected to a remote lab, and turns the library items off then', () => {
+    const h = handlers();
+    const local = buildMenuTemplate({ platform: 'linux', appName: 'COLT Lab', recentLibraries: ['/data/a.sqlite'] }, h);
+    expect(find(local, 'use-local-lab')?.enabled).toBe(false);
+    for (const id of ['open-library', 'recent-libraries', 'reveal-library', 'recent-0']) expect(find(local, id)?.enabled, id).toBe(true);
+    const remote = buildMenuTemplate({ platform: 'linux', appName: 'COLT Lab', recentLibraries: ['/data/a.sqlite'], remote: true }, h);
+    expect(find(remote, 'use-local-lab')?.enabled).toBe(true);
+    click(find(remote, 'use-local-lab'));
+    expect(h.useLocalLab).toHaveBeenCalledTimes(1);
+    // The library items act on this computer's library, which the window is not showing.
+    for (const id of ['open-library', 'recent-libraries', 'reveal-library', 'recent-0']) expect(find(remote, id)?.enabled, id).toBe(false);
+    expect(find(remote, 'connect-lab')?.label).toBe('Connect to a Lab Server…');
   });
 
   it('offers reload and developer tools only in development', () => {

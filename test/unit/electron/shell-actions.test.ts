@@ -1,19 +1,20 @@
 // Menu actions with Electron's dialog and shell replaced by recording fakes; the lab is a real
-// LabService over a temp folder (openLabHost), so About shows what system.info really answers.
+// LabService over a temp folder (a LabHost as it is), so About shows what system.info really answers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuMessage } from '../../../electron/bridge-types.js';
-import { openLabHost, type LabHost } from '../../../electron/lab-host.js';
+import type { LabHost } from '../../../electron/lab-host.js';
 import { addRecentLibrary, loadRecentLibraries, MAX_RECENT } from '../../../electron/recent-libraries.js';
 import { aboutText, createShellActions, type ShellDeps } from '../../../electron/shell-actions.js';
+import { LabService } from '../../../main/service/lab-service.js';
 
 let dir: string;
 let lab: LabHost;
-beforeEach(async () => {
+beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'colt-shell-'));
-  lab = await openLabHost({ dataDir: dir, libraryPath: path.join(dir, 'library.sqlite') });
+  lab = new LabService({ dataDir: dir, libraryPath: path.join(dir, 'library.sqlite') });
 });
 afterEach(async () => {
   await lab.close();
@@ -41,6 +42,7 @@ function setup(answers: { open?: string[]; save?: string; switchFails?: boolean 
     },
     recentLibraries: () => [],
     clearRecentLibraries: vi.fn(),
+    useLocalLab: vi.fn(async () => undefined),
     shellVersions: { electron: '41.7.1', chrome: undefined },
     appName: 'COLT Lab',
     onError: vi.fn(),
@@ -94,6 +96,15 @@ describe('shell actions', () => {
     expect(bad.boxes[0]).toMatchObject({ type: 'error', detail: 'not a COLT Lab library' });
   });
 
+  it('Connect to a lab server… asks the UI for URL and token; Use the local lab leaves the remote one', async () => {
+    const t = setup();
+    t.actions.connectLab();
+    expect(t.sent).toEqual([{ action: 'lab.connect' }]);
+    t.actions.useLocalLab();
+    await t.actions.pending();
+    expect(t.deps.useLocalLab).toHaveBeenCalledTimes(1);
+  });
+
   it('About shows the version, backend and library from system.info, and the shell versions', async () => {
     const t = setup();
     t.actions.about();
@@ -122,15 +133,5 @@ describe('recent libraries', () => {
     expect(list).toHaveLength(MAX_RECENT);
     expect(list[0]).toBe(path.resolve('/lib/3.sqlite'));
     expect(list.filter((p) => p.endsWith('/3.sqlite'))).toHaveLength(1);
-  });
-});
-
-describe('openLabHost', () => {
-  it('opens the LabService as a LabHost: call answers, onEvent gives an unsubscribe, close resolves', async () => {
-    const info = (await lab.call('system.info', {})) as { libraryPath: string };
-    expect(info.libraryPath).toBe(path.join(dir, 'library.sqlite'));
-    const off = lab.onEvent(() => undefined);
-    expect(typeof off).toBe('function');
-    off();
   });
 });

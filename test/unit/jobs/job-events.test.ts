@@ -32,6 +32,9 @@ const record: RoundRecord = {
   samples: 3600,
   evaluationSamples: 0,
   seconds: 1.5,
+  untrainedAccuracy: NaN,
+  maskViolations: 0,
+  evaluations: [{ phase: 'partition 1/2', iteration: 0, epoch: 0, trainLoss: null, valLoss: Infinity, valAccuracy: 0.1, testLoss: null, testAccuracy: null, candidate: false, selected: false }],
 };
 
 describe('progress throttle', () => {

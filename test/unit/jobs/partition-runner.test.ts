@@ -37,10 +37,10 @@ describe('COLT partition runner', () => {
     const reordered = await colt((ctx) => {
       const train = localPartitionTrainer(ctx, 0);
       // All partitions of a round are asked for at once; the last one finishes first.
-      return async (_seed, round, k, mask) => {
+      return async (_seed, round, k, mask, start) => {
         calls++;
         await new Promise((r) => setTimeout(r, (config.colt.partitions - k) * 20));
-        return train(round, k, mask);
+        return train(round, k, mask, start);
       };
     });
     expect(calls).toBe(3 * config.colt.partitions);

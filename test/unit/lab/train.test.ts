@@ -97,11 +97,15 @@ describe('training under a mask', () => {
       seed: 0,
       stream: 't',
     });
-    expect(result.evals).toHaveLength(3);
+    // The untrained point (measured, not a candidate under the default "ends") and the three epoch ends.
+    expect(result.evals.map((e) => [e.iteration, e.candidate])).toEqual([[0, false], [20, true], [40, true], [60, true]]);
+    expect(result.untrained).toBe(result.evals[0]);
+    expect(result.untrained.trainLoss).toBeNull();
     expect(result.selected.testAccuracy).toBeGreaterThan(0.8);
-    const bestVal = Math.max(...result.evals.map((e) => e.valAccuracy ?? 0));
+    const bestVal = Math.max(...result.evals.filter((e) => e.candidate).map((e) => e.valAccuracy ?? 0));
     expect(result.selected.valAccuracy).toBe(bestVal);
     expect(result.samples).toBe(3 * 20 * 20);
+    expect(result.maskViolations).toBe(0);
     state.dispose();
   });
 

@@ -10,12 +10,18 @@ export const TABLES = [
   'runs',
   'rounds',
   'metrics',
+  'evaluations',
   'tensors',
   'tickets',
   'ticket_masks',
   'ticket_weights',
   'checkpoints',
   'checkpoint_tensors',
+  'sweeps',
+  'sweep_tasks',
+  'run_provenance',
+  'ticket_origins',
+  'ticket_evaluations',
 ] as const;
 
 /** Row counts of every table. */

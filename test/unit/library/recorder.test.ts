@@ -5,7 +5,6 @@ import type { Dataset } from '../../../main/data/types.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { createContext } from '../../../main/lab/context.js';
 import type { LabSink, RoundCheckpoint } from '../../../main/lab/events.js';
-import { runExperiment } from '../../../main/lab/experiment.js';
 import type { Mask } from '../../../main/lab/masks.js';
 import type { WeightMap } from '../../../main/lab/weights.js';
 import { ensureDataset } from '../../../main/library/datasets.js';
@@ -14,7 +13,8 @@ import { getExperiment, insertExperiment } from '../../../main/library/experimen
 import { createRecorder, loadResumePoint } from '../../../main/library/recorder.js';
 import { listRounds } from '../../../main/library/rounds.js';
 import { getRun, insertRun, runsOfExperiment } from '../../../main/library/runs.js';
-import { loadRunMasks, loadTicket, ticketOfRound } from '../../../main/library/tickets.js';
+import { loadTicket, ticketOfRound } from '../../../main/library/tickets.js';
+import { runLab } from '../../helpers/run-lab.js';
 import { stripeDataset } from '../../helpers/toy-dataset.js';
 import { rowCounts, tempLibrary } from './helpers.js';
 
@@ -74,8 +74,7 @@ async function record(db: Db, input: ExperimentConfigInput, options: { experimen
     backend: { backend: 'wasm', backendPackage: '@tensorflow/tfjs-backend-wasm', backendReason: 'test' },
   });
   const resume = options.resume ? (m: string, s: number) => loadResumePoint(db, runIdOf(m, s)) : undefined;
-  const finished = options.resume ? (m: string, s: number) => loadRunMasks(db, runIdOf(m, s)) : undefined;
-  await runExperiment(ctx, 'wasm', resume, finished);
+  await runLab(ctx, resume ? { resume } : {});
   return { experimentId, runIdOf, checkpoints };
 }
 

@@ -77,3 +77,38 @@ describe('toBase64', () => {
     expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'));
   });
 });
+
+describe('writing over an existing file', () => {
+  it('keeps the details of an error reply', async () => {
+    const { unwrap, ApiError: E } = await import('../../../renderer/src/api/client.js');
+    try {
+      unwrap({ ok: false, error: { code: 'invalid_input', message: 'x exists', details: { field: 'path', reason: 'exists' } } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(E);
+      expect((e as InstanceType<typeof E>).details).toEqual({ field: 'path', reason: 'exists' });
+    }
+  });
+
+  it('asks "Overwrite?" when the server refuses because the file exists, and retries with force only on yes', async () => {
+    const { ApiError: E, withOverwrite, isExistsRefusal } = await import('../../../renderer/src/api/client.js');
+    const exists = new E('invalid_input', 'reports.create: /r.html exists', { field: 'path', reason: 'exists' });
+    const forced: boolean[] = [];
+    const run = async (force: boolean) => {
+      forced.push(force);
+      if (!force) throw exists;
+      return 'written';
+    };
+    const asked: string[] = [];
+    expect(await withOverwrite(run, async (q) => (asked.push(q), true), '/r.html')).toBe('written');
+    expect(forced).toEqual([false, true]);
+    expect(asked).toEqual(['/r.html already exists. Overwrite it?']);
+    forced.length = 0;
+    expect(await withOverwrite(run, async () => false, '/r.html')).toBeNull();
+    expect(forced).toEqual([false]);
+    // Other errors are not questions; a server without details says "already exists" in words.
+    await expect(withOverwrite(async () => Promise.reject(new E('invalid_input', 'bad path', { field: 'path' })), async () => true, 'f')).rejects.toThrow('bad path');
+    expect(isExistsRefusal(new E('invalid_input', "report file '/r.html' already exists (pass force)"))).toBe(true);
+    expect(isExistsRefusal(new E('not_found', 'already exists'))).toBe(false);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,5 +49,42 @@ describe('FileAccess: what a client may name', () => {
     const { root, files } = setup();
     expect(() => files.readable(path.join(root, 'nope'), 'path')).toThrow(/no such file/);
     expect(() => files.writable(path.join(root, 'nope', 'x'), 'path')).toThrow(/does not exist/);
+  });
+
+  it('replaces an existing file only with force, saying so in details', () => {
+    const { root, files } = setup();
+    const file = path.join(root, 'in.txt');
+    try {
+      files.writable(file, 'path');
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'invalid_input', message: `${file} exists; pass force: true to overwrite`, details: { field: 'path', reason: 'exists' } });
+    }
+    expect(files.writable(file, 'path', { force: true })).toBe(path.join(files.folders[0], 'in.txt'));
+  });
+
+  it("never writes into a protected folder (the library's), even with force or through a link", () => {
+    const { root } = setup();
+    const lib = path.join(root, 'lib');
+    mkdirSync(lib);
+    writeFileSync(path.join(lib, 'library.sqlite'), 'x');
+    symlinkSync(path.join(lib, 'library.sqlite'), path.join(root, 'innocent.safetensors'));
+    const files = new FileAccess([root], { protectedFolders: [lib] });
+    for (const target of [path.join(lib, 'library.sqlite'), path.join(lib, 'new.safetensors'), path.join(root, 'innocent.safetensors')]) {
+      expect(() => files.writable(target, 'path', { force: true }), target).toThrow(/library's folder/);
+    }
+    expect(files.writable(path.join(root, 'ok.safetensors'), 'path')).toBe(path.join(files.folders[0], 'ok.safetensors'));
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses FIFOs and folders where a file is read or written (mkfifo: not on Windows)', () => {
+    const { root, files } = setup();
+    execFileSync('mkfifo', [path.join(root, 'pipe')]);
+    expect(() => files.readable(path.join(root, 'pipe'), 'path')).toThrow(/is a FIFO \(named pipe\); only regular files are read/);
+    expect(() => files.writable(path.join(root, 'pipe'), 'path', { force: true })).toThrow(/is a FIFO/);
+    mkdirSync(path.join(root, 'dir'));
+    expect(() => files.readable(path.join(root, 'dir'), 'path')).toThrow(/is a folder/);
+    expect(files.readable(path.join(root, 'dir'), 'path', { folders: true })).toBe(path.join(files.folders[0], 'dir'));
+    expect(() => files.writable(path.join(root, 'dir'), 'path', { force: true })).toThrow(/is a folder/);
+    expect(() => files.folder(path.join(root, 'in.txt'), 'folder')).toThrow(/not a folder/);
   });
 });

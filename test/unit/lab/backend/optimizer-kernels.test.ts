@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +12,8 @@ import {
 } from '../../../../main/lab/backend/index.js';
 import { fusedKernelOptions } from '../../../../main/lab/backend/optimizer-kernels.js';
 import { simdOptimizerModuleBytes } from '../../../../main/lab/backend/simd-module.js';
+import { packageRoot } from '../../../../main/common/paths.js';
+import { assemble, sharedVariant } from '../../../../build/assemble-wasm.mjs';
 import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
 import { values, relErr } from './helpers.js';
 
@@ -82,6 +86,14 @@ describe('fused masked optimizer kernels', () => {
     const wa = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
     expect(wa.validate(simdOptimizerModuleBytes(false))).toBe(true);
     expect(wa.validate(simdOptimizerModuleBytes(true))).toBe(true);
+  });
+
+  it('load the module the build assembled from simd-optimizer.wat as it reads now', async () => {
+    const file = 'main/lab/backend/simd-optimizer.wat';
+    const text = readFileSync(path.join(packageRoot(), file), 'utf8');
+    expect(Buffer.from(simdOptimizerModuleBytes(false)).equals(await assemble(text, file))).toBe(true);
+    expect(Buffer.from(simdOptimizerModuleBytes(true)).equals(await assemble(sharedVariant(text, file), file))).toBe(true);
+    expect(() => sharedVariant('(module)', 'x.wat')).toThrow(/x\.wat: expected the line/);
   });
 
   it.each(CONFIGS)('%s: wasm (SIMD and JS loop) and cpu agree with the unfused ops on cpu', async (_, config) => {

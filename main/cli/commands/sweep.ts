@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util';
+import { invalidInput } from '../../contract/errors.js';
+import type { MergeReport } from '../../library/merge.js';
+import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
+import { reconcileStaleRuns } from '../../library/runs.js';
+import { getSweep, listSweeps } from '../../library/sweeps.js';
+import { slurmClient } from '../../jobs/slurm/slurm-client.js';
+import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep } from '../../sweep/slurm-sweep.js';
+import { sweepSummaryOf, sweepTaskViews } from '../../sweep/views.js';
+import { LIBRARY_HELP, libraryHint, libraryPath, parseId } from '../library-options.js';
+import { info, out } from '../output.js';
+import { runSweepTask } from '../sweep-task.js';
+import { followSweep, parsePoll } from '../sweep-run.js';
+
+/** Help text of `colt sweep`. */
+export const SWEEP_HELP = `colt sweep list [--json]                 the library's sweeps (\`colt run --grid …\` makes them)
+colt sweep status SWEEP [--wait] [--json]  a sweep's tasks: state, Slurm's state and reason, node,
+                                         attempts, rounds merged; asks Slurm first, merges the
+                                         shards of tasks that ended and requeues unfinished ones
+                                         (--requeue); --wait follows it to the end
+colt sweep cancel SWEEP                  scancel its tasks (their finished rounds are merged)
+colt sweep merge SWEEP                   merge the shards of its tasks that are not running
+colt sweep task DIR INDEX                one Slurm array task (the job script runs it)
+  SWEEP is a sweep id: 3 or s3.  --poll S: seconds between polls with --wait (default 10)
+${LIBRARY_HELP}`;
+
+/** `colt sweep list|status|cancel|merge|task`. */
+export async function sweepCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      poll: { type: 'string' },
+      library: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [sub, ...rest] = positionals;
+  if (values.help || sub === undefined) {
+    out(SWEEP_HELP);
+    return values.help ? 0 : 2;
+  }
+  const json = values.json ?? false;
+  if (sub === 'task') {
+    if (rest.length !== 2 || !/^\d+$/.test(rest[1])) throw invalidInput('colt sweep task: expected DIR INDEX (the job script passes $SLURM_ARRAY_TASK_ID)');
+    return runSweepTask(rest[0], Number(rest[1]), json);
+  }
+  if (!['list', 'status', 'cancel', 'merge'].includes(sub)) throw invalidInput(`colt sweep: unknown subcommand '${sub}' (list, status, cancel, merge, task)`);
+  if (sub === 'list' ? rest.length > 0 : rest.length !== 1) throw invalidInput(sub === 'list' ? `colt sweep list: unexpected argument '${rest[0]}'` : `colt sweep ${sub}: expected one sweep id (3 or s3)`);
+  const pollMs = parsePoll(values.poll);
+  const db = openLibrary(libraryPath(values.library), { mustExist: true });
+  try {
+    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+    if (sub === 'list') {
+      const sweeps = listSweeps(db).map((s) => sweepSummaryOf(db, s));
+      if (json) out(JSON.stringify(sweeps));
+      else if (sweeps.length === 0) info('no sweeps in this library (`colt run --grid PATH=V1,V2 …` makes one)');
+      else {
+        for (const s of sweeps) {
+          const counts = Object.entries(s.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
+          out(`s${s.id}  ${s.status.padEnd(9)} ${s.executor.padEnd(6)} ${s.name}: ${s.points} points, ${s.tasks} tasks (${counts})${s.jobIds.length ? `, Slurm job ${s.jobIds.join(', ')}` : ''}  ${s.created}`);
+        }
+      }
+      return 0;
+    }
+    const sweepId = parseId(rest[0], 'sweep', 's');
+    const sweep = getSweep(db, sweepId);
+    if (sub === 'cancel') {
+      if (sweep.executor !== 'slurm') throw invalidInput(`sweep s${sweepId} runs locally: stop it with Ctrl-C in its \`colt run\``);
+      const { cancelled, merges } = await cancelSlurmSweep(db, sweepId, slurmClient());
+      if (json) out(JSON.stringify({ sweepId, cancelled, merged: merges.flatMap(mergedRuns) }));
+      else info(cancelled.length === 0 ? `sweep s${sweepId} has no queued or running tasks` : `cancelled tasks ${cancelled.join(', ')} of sweep s${sweepId}; ${describeMerges(merges)}`);
+      return 0;
+    }
+    if (sub === 'merge') {
+      const { merges, skipped } = mergeSweepShards(db, sweepId);
+      if (json) out(JSON.stringify({ sweepId, merged: merges.flatMap(mergedRuns), running: skipped }));
+      else info(`sweep s${sweepId}: ${describeMerges(merges)}${skipped.length ? `; tasks ${skipped.join(', ')} are running (merged when they end)` : ''}`);
+      return 0;
+    }
+    if (sweep.executor === 'slurm') {
+      if (values.wait) return await followSweep(db, sweepId, { json, pollMs, libraryHint: libraryHint(values.library) });
+      await refreshSlurmSweep(db, sweepId, slurmClient());
+    }
+    printStatus(db, sweepId, json);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function mergedRuns(m: MergeReport): { shard: string; runId: number; action: string; roundsAdded: number; status: string }[] {
+  return m.runs.map((r) => ({ shard: m.shard, runId: r.runId, action: r.action, roundsAdded: r.roundsAdded, status: r.status }));
+}
+
+/** One line on what merges did. */
+export function describeMerges(merges: readonly MergeReport[]): string {
+  const runs = merges.flatMap((m) => m.runs);
+  const changed = runs.filter((r) => r.action !== 'unchanged');
+  const rounds = runs.reduce((n, r) => n + r.roundsAdded, 0);
+  return `${merges.length} shard${merges.length === 1 ? '' : 's'} merged: ${changed.length} of ${runs.length} runs changed, ${rounds} rounds added`;
+}
+
+/** The table of a sweep's tasks. */
+function printStatus(db: Db, sweepId: number, json: boolean): void {
+  const summary = sweepSummaryOf(db, getSweep(db, sweepId));
+  const tasks = sweepTaskViews(db, sweepId);
+  if (json) {
+    out(JSON.stringify({ sweep: summary, tasks }));
+    return;
+  }
+  const counts = Object.entries(summary.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
+  out(`sweep s${summary.id} ${summary.name}: ${summary.status}, ${summary.executor}, ${summary.tasks} tasks (${counts})${summary.dir ? `, folder ${summary.dir}` : ''}`);
+  out(`${'task'.padEnd(5)} ${'point'.padEnd(28)} ${'methods'.padEnd(12)} ${'seed'.padEnd(5)} ${'runs'.padEnd(8)} ${'state'.padEnd(9)} ${'slurm'.padEnd(11)} ${'job'.padEnd(10)} ${'tries'.padEnd(5)} ${'rounds'.padEnd(6)} reason / node`);
+  for (const t of tasks) {
+    out(
+      `${String(t.task).padEnd(5)} ${(t.point || '—').slice(0, 28).padEnd(28)} ${t.methods.join('+').padEnd(12)} ${String(t.seed).padEnd(5)} ${t.runIds.join(',').padEnd(8)} ${t.state.padEnd(9)} ${(t.slurmState ?? '—').padEnd(11)} ${(t.jobId ? `${t.jobId}_${t.task}` : '—').padEnd(10)} ${String(t.attempts).padEnd(5)} ${String(t.roundsMerged).padEnd(6)} ${t.reason ?? t.node ?? ''}`,
+    );
+  }
+}
