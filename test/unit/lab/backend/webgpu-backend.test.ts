@@ -1,5 +1,6 @@
 // The webgpu backend on SwiftShader (Chromium's Vulkan driver run on the CPU: a real WebGPU
 // adapter for Dawn, only a slow one): selection, the fused optimizer kernels, the pad fix.
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
@@ -70,6 +71,24 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`the webgpu backend on SwiftShader
     expect(tf.getBackend()).toBe('webgpu');
     // Asked again, the thread keeps its device.
     expect(await selectBackend('webgpu')).toBe(choice);
+  });
+
+  it('leaves setImmediate as it was for JavaScript callbacks once Dawn is loaded (only Dawn\'s own poll is spaced out)', async () => {
+    await selectBackend('webgpu');
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      setTimeout(() => {
+        order.push('timer');
+        resolve();
+      }, 20);
+      setImmediate((x: string) => order.push(x), 'immediate');
+    });
+    expect(order).toEqual(['immediate', 'timer']);
+    await promisify(setImmediate)();
+    // A read-back, which Dawn polls for, completes.
+    const t = tf.tidy(() => tf.add(tf.tensor([1, 2]), 1));
+    expect(Array.from(await t.data())).toEqual([2, 3]);
+    t.dispose();
   });
 
   it('registers the fused masked SGD and Adam on webgpu, once', async () => {
