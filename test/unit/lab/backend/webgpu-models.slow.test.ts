@@ -31,6 +31,14 @@ const CASES: [string, [number, number, number], number, number][] = [
 ];
 
 /**
+ * The nets of 512 channels (11-20 M weights): measured here under load (load average 10-13 on 2
+ * cores), ResNet-18 took 60 s on cpu + 224 s on SwiftShader and VGG-16 119 s + 263 s, and VGG-19
+ * passed 600 s; more than the suite's time allows, so they run with COLT_WEBGPU_LARGE_MODELS=1.
+ */
+const LARGE = new Set(['resnet18', 'vgg16', 'vgg19']);
+const RUN_LARGE = process.env.COLT_WEBGPU_LARGE_MODELS === '1';
+
+/**
  * Conv biases right before a batch-norm: their gradient is exactly zero in exact arithmetic (the
  * batch-norm subtracts the mean), so both backends compute rounding noise there, which Adam's
  * normalised step turns into ±lr moves of arbitrary sign.
@@ -55,7 +63,8 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftSh
   });
 
   for (const [arch, shape, batch, lr] of CASES) {
-    it(`${arch} on ${shape.join('x')}, batch ${batch}: its gradients, and its weights after 3 masked Adam steps (lr ${lr}), within 1e-4 of cpu's`, async () => {
+    const skip = LARGE.has(arch) && !RUN_LARGE;
+    it.skipIf(skip)(`${arch} on ${shape.join('x')}, batch ${batch}: its gradients, and its weights after 3 masked Adam steps (lr ${lr}), within 1e-4 of cpu's${skip ? ' (skipped: set COLT_WEBGPU_LARGE_MODELS=1)' : ''}`, async () => {
       const c = stepCase(arch, shape, batch);
       const started = performance.now();
       await selectBackend('cpu');
@@ -94,6 +103,6 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftSh
       // The zero-gradient biases: rounding noise only, on both backends.
       if (zero) expect(noise / scale).toBeLessThan(1e-5);
       expect(gpu.revived).toBe(0);
-    });
+    }, LARGE.has(arch) ? 1_800_000 : undefined);
   }
 });
