@@ -187,7 +187,8 @@ function median(xs: readonly number[]): number {
 
 async function timeColt(o: JobsBenchOptions, config: ExperimentConfig, parallel: boolean, P: number): Promise<{ timing: ColtModeTiming; checkpoints: RoundCheckpoint[] }> {
   const checkpoints: RoundCheckpoint[] = [];
-  const pool = new JobPool({ backend: o.backend, concurrency: parallel ? P : 1, onRoundDone: (c) => void checkpoints.push(c) });
+  // On a GPU backend "parallel" is the interleaved policy: P partition workers taking turns on the one device.
+  const pool = new JobPool({ backend: o.backend, concurrency: parallel ? P : 1, gpuPartitions: parallel ? 'interleaved' : 'sequential', onRoundDone: (c) => void checkpoints.push(c) });
   const started = performance.now();
   const job = pool.submit({ ...specOf(config, o), method: 'colt', parallelPartitions: parallel });
   const outcome = await job.done;

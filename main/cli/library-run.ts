@@ -2,7 +2,7 @@ import { invalidInput } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/run-events.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
 import type { Dataset } from '../data/types.js';
-import type { BackendChoice } from '../lab/backend/index.js';
+import { BACKEND_REQUESTS, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
 import { methodSummaries } from '../analysis/stats.js';
 import type { Db } from '../library/db.js';
 import type { RunRow } from '../library/runs.js';
@@ -131,7 +131,7 @@ function printRunEvent(e: RunEventMessage, json: boolean, bar: ProgressBar): voi
 }
 
 /** Validates a `--backend` value. */
-export function parseBackend(b: string): 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' {
-  if (b === 'auto' || b === 'tensorflow-gpu' || b === 'tensorflow' || b === 'wasm' || b === 'cpu') return b;
-  throw invalidInput(`--backend '${b}': expected auto, tensorflow-gpu, tensorflow, wasm or cpu`);
+export function parseBackend(b: string): BackendRequest {
+  if ((BACKEND_REQUESTS as readonly string[]).includes(b)) return b as BackendRequest;
+  throw invalidInput(`--backend '${b}': expected ${BACKEND_REQUESTS.join(', ')}`);
 }

@@ -282,15 +282,35 @@ const selection = {
 };
 const selectionRefine = (x: { experimentId?: number; runIds?: number[] }): boolean => (x.experimentId === undefined) !== (x.runIds === undefined);
 
+/** A WebGPU adapter (main/lab/backend/webgpu-adapter.ts GpuAdapter): what a webgpu run trains on. */
+const gpuAdapterSchema = z.object({
+  name: z.string(),
+  api: z.string(),
+  vendor: z.string(),
+  architecture: z.string(),
+  device: z.string(),
+  description: z.string(),
+  software: z.boolean(),
+  limits: z.object({
+    maxBufferSize: z.number(),
+    maxStorageBufferBindingSize: z.number(),
+    maxComputeWorkgroupStorageSize: z.number(),
+    maxComputeInvocationsPerWorkgroup: z.number(),
+    maxComputeWorkgroupsPerDimension: z.number(),
+    maxStorageBuffersPerShaderStage: z.number(),
+  }),
+});
+
 /** Every command: its input and output schemas and a one-line description. */
 export const COMMANDS = {
   'system.info': {
-    help: 'app and engine versions, the active backend, cores and the library (its full path only to the local desktop app; its file name over HTTP)',
+    help: 'app and engine versions, the active backend (and its WebGPU adapter), cores and the library (its full path only to the local desktop app; its file name over HTTP)',
     input: z.strictObject({}),
     output: z.object({
       appVersion: z.string(),
       backend: z.string().nullable(),
       backendReason: z.string().nullable(),
+      adapter: gpuAdapterSchema.nullable(),
       libraryPath: z.string(),
       dataDir: z.string(),
       cores: z.number().int().positive(),
@@ -393,6 +413,7 @@ export const COMMANDS = {
         datasetChecksum: z.string(),
         backendPackage: z.string().nullable(),
         appVersion: z.string(),
+        backendAdapter: gpuAdapterSchema.nullable(),
       }),
       rounds: z.array(roundSchema),
       curve: z.array(z.object({ round: z.number().int().min(0), phase: z.string(), iteration: z.number().int().min(0), loss: num })),

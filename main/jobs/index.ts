@@ -9,6 +9,8 @@ export {
   partitionWorkersFor,
   isGpuBackend,
   backendRequestFor,
+  GPU_PARTITIONS,
+  type GpuPartitions,
   type JobPoolOptions,
   type JobHooks,
   type JobOutcome,

@@ -26,7 +26,7 @@ export interface JobPoolOptions {
   readonly backend: PoolBackend;
   /** Jobs at once (a parallel COLT job counts one per partition worker); default: defaultConcurrency. */
   readonly concurrency?: number;
-  /** GPUs, for the default concurrency on the CUDA backend (default 1). */
+  /** GPUs, for the default concurrency on the GPU backends (default 1). */
   readonly gpus?: number;
   /** The library's one writer: called on the main thread for every finished round, one at a time per job. */
   readonly onRoundDone?: RoundDoneHook;
@@ -35,6 +35,8 @@ export interface JobPoolOptions {
   readonly resourceLimits?: ResourceLimits;
   /** After a cancel or pause, how long a worker may take to stop before it is terminated (default 60 s). */
   readonly stopGraceMs?: number;
+  /** How COLT partitions share a GPU (default GPU_PARTITIONS). */
+  readonly gpuPartitions?: GpuPartitions;
 }
 
 /** Hooks of one job, run after the pool's. */
@@ -53,9 +55,9 @@ export interface JobOutcome {
   readonly error?: ThreadError;
 }
 
-/** Whether a backend runs on a CUDA GPU (tfjs-node-gpu). */
+/** Whether a backend runs on a GPU: tfjs-node-gpu (CUDA) or webgpu (any adapter: a software one emulates a GPU with all cores). */
 export function isGpuBackend(b: PoolBackend): boolean {
-  return b.name === 'tensorflow' && b.package.endsWith('-gpu');
+  return (b.name === 'tensorflow' && b.package.endsWith('-gpu')) || b.name === 'webgpu';
 }
 
 /** The selectBackend request that gives a worker the same backend as `b`. */
@@ -64,18 +66,37 @@ export function backendRequestFor(b: PoolBackend): BackendRequest {
   return b.name;
 }
 
-/** Default jobs at once: one per GPU on the CUDA backend, else one per core. */
+/** Default jobs at once: one per GPU on the GPU backends, else one per core. */
 export function defaultConcurrency(b: PoolBackend, gpus = 1, cores = availableParallelism()): number {
   return Math.max(1, isGpuBackend(b) ? gpus : cores);
 }
 
 /**
- * Partition workers a COLT job gets when it starts: min(P, free slots, cores) when the backend is
- * CPU-bound and that is at least 2; else 0 (partitions train in the job's own worker, one after
- * another, as on a GPU, whose one device the partitions would only queue on).
+ * How a COLT job's partitions share one GPU: 'sequential' (in the job's worker, one after another)
+ * or 'interleaved' (P partition workers, each with its own device, taking turns on the GPU).
  */
-export function partitionWorkersFor(spec: Pick<JobSpec, 'method' | 'config' | 'parallelPartitions'>, b: PoolBackend, free: number, cores = availableParallelism()): number {
-  if (spec.method !== 'colt' || spec.parallelPartitions === false || isGpuBackend(b)) return 0;
+export type GpuPartitions = 'sequential' | 'interleaved';
+
+/**
+ * The default for GPU backends: sequential. `colt bench` times both (jobs.coltGpu); on the only
+ * adapter measured so far, SwiftShader, sequential was faster (bench/README.md has the figures).
+ */
+export const GPU_PARTITIONS: GpuPartitions = 'sequential';
+
+/**
+ * Partition workers a COLT job gets when it starts: on CPU backends min(P, free slots, cores)
+ * when that is at least 2; on a GPU backend P when `gpu` is 'interleaved' (they share the job's
+ * one GPU slot); else 0 (partitions train in the job's own worker, one after another).
+ */
+export function partitionWorkersFor(
+  spec: Pick<JobSpec, 'method' | 'config' | 'parallelPartitions'>,
+  b: PoolBackend,
+  free: number,
+  cores = availableParallelism(),
+  gpu: GpuPartitions = GPU_PARTITIONS,
+): number {
+  if (spec.method !== 'colt' || spec.parallelPartitions === false) return 0;
+  if (isGpuBackend(b)) return gpu === 'interleaved' && spec.config.colt.partitions >= 2 ? spec.config.colt.partitions : 0;
   const n = Math.min(spec.config.colt.partitions, free, cores);
   return n >= 2 ? n : 0;
 }
@@ -256,8 +277,9 @@ export class JobPool {
   }
 
   private start(job: Job): void {
-    const partitionWorkers = partitionWorkersFor(job.spec, this.options.backend, this.concurrency - this.used);
-    const slots = Math.max(1, partitionWorkers);
+    const partitionWorkers = partitionWorkersFor(job.spec, this.options.backend, this.concurrency - this.used, undefined, this.options.gpuPartitions);
+    // On a GPU the partition workers take turns on the job's one device: one slot.
+    const slots = isGpuBackend(this.options.backend) ? 1 : Math.max(1, partitionWorkers);
     job.partitionWorkers = partitionWorkers;
     job.setStatus('running');
     this.used += slots;

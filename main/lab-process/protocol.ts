@@ -13,7 +13,7 @@ import type { WireError } from '../contract/api.js';
 export const labOpenOptionsSchema = z.strictObject({
   dataDir: z.string().min(1),
   libraryPath: z.string().min(1),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
   fileRoots: z.array(z.string().min(1)).optional(),
   concurrency: z.number().int().positive().max(256).optional(),
   /** The host prints reports to PDF (Electron's printToPDF) and answers `pdf` requests. */

@@ -14,24 +14,23 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: 
   });
 }
 
-/** Loss and accuracy of a model (eval mode) on a whole set. */
-export function evaluate(state: ModelState, set: ImageSet, normalization: Normalization): { loss: number; accuracy: number } {
+/** Loss and accuracy of a model (eval mode) on a whole set; read asynchronously (webgpu has no synchronous read-back in Node). */
+export async function evaluate(state: ModelState, set: ImageSet, normalization: Normalization): Promise<{ loss: number; accuracy: number }> {
   if (set.count === 0) return { loss: NaN, accuracy: NaN };
   const [h, w, c] = set.shape;
   let lossSum = 0;
   let correct = 0;
   for (const batch of batches(set, { batchSize: EVAL_BATCH, normalization, dropLast: false })) {
-    const [l, k] = tf.tidy(() => {
+    const [loss, hits] = tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
       const y = tf.tensor1d(batch.y, 'int32');
       const { logits } = state.def.apply(state.params, state.buffers, x, false);
-      const loss = tf.mul(crossEntropy(logits, y, state.def.classes), batch.size);
-      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'));
-      return [loss.dataSync()[0], hits.dataSync()[0]];
+      return [tf.mul(crossEntropy(logits, y, state.def.classes), batch.size), tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32'))];
     });
-    lossSum += l;
-    correct += k;
+    const [l, k] = await Promise.all([loss.data(), hits.data()]);
+    tf.dispose([loss, hits]);
+    lossSum += l[0] as number;
+    correct += k[0] as number;
   }
   return { loss: lossSum / set.count, accuracy: correct / set.count };
 }
-

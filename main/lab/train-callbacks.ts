@@ -46,11 +46,11 @@ export function evaluationCallback(o: {
   const points: EvalPoint[] = [];
   let lossSum = 0;
   let lossCount = 0;
-  const at = (logs: StepLogs): void => {
+  const at = async (logs: StepLogs): Promise<void> => {
     const kind = o.schedule(logs.iteration);
     if (kind === null) return;
-    const val = o.val && o.val.count > 0 ? evaluate(logs.state, o.val, o.normalization) : null;
-    const test = o.test && o.test.count > 0 ? evaluate(logs.state, o.test, o.normalization) : null;
+    const val = o.val && o.val.count > 0 ? await evaluate(logs.state, o.val, o.normalization) : null;
+    const test = o.test && o.test.count > 0 ? await evaluate(logs.state, o.test, o.normalization) : null;
     const point: EvalPoint = {
       iteration: logs.iteration,
       epoch: logs.epoch,
@@ -72,7 +72,7 @@ export function evaluationCallback(o: {
     onBatchEnd(logs) {
       lossSum += logs.loss;
       lossCount++;
-      at(logs);
+      return at(logs);
     },
   };
 }

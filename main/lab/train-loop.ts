@@ -113,7 +113,7 @@ export async function trainLoop(o: LoopOptions, callbacks: readonly TrainCallbac
       for (const batch of batches(o.train, { batchSize, rng, normalization: o.normalization, augment: o.augment, dropLast: !training.keepLastBatch })) {
         if (o.signal?.aborted) throw new LabError('cancelled', 'training cancelled');
         const lr = learningRate(training, iteration, iterationsPerEpoch);
-        const lossValue = tf.tidy(() => {
+        const loss = tf.tidy(() => {
           const x = tf.tensor4d(batch.x, [batch.size, h, w, c]);
           const y = tf.tensor1d(batch.y, 'int32');
           const newBuffers: Record<string, tf.Tensor> = {};
@@ -127,8 +127,11 @@ export async function trainLoop(o: LoopOptions, callbacks: readonly TrainCallbac
             state.buffers[k].assign(t);
             t.dispose();
           }
-          return value.dataSync()[0];
+          return value;
         });
+        // Read asynchronously: webgpu has no synchronous read-back in Node.
+        const lossValue = (await loss.data())[0] as number;
+        loss.dispose();
         if (!Number.isFinite(lossValue)) {
           throw new LabError('internal', `training diverged: loss is ${lossValue} at iteration ${iteration + 1}; lower training.optimizer.lr`);
         }

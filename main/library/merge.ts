@@ -345,6 +345,7 @@ const RUN_STATE_COLUMNS = [
   'backend',
   'backend_package',
   'backend_reason',
+  'backend_adapter',
   'app_version',
   'dataset_checksum',
   'rounds_done',

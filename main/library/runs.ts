@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { LabError } from '../contract/errors.js';
 import type { Method } from '../contract/experiment-config.js';
+import type { GpuAdapter } from '../lab/backend/webgpu-adapter.js';
 import { isoNow, type Db } from './db.js';
 import { refreshExperimentStatus, type RunStatus } from './experiments.js';
 
@@ -8,6 +9,8 @@ import { refreshExperimentStatus, type RunStatus } from './experiments.js';
 export interface RunRow extends RunSummary {
   readonly backendPackage: string | null;
   readonly backendReason: string | null;
+  /** The WebGPU adapter it trained on (webgpu runs only). */
+  readonly backendAdapter: GpuAdapter | null;
   readonly appVersion: string;
   readonly datasetChecksum: string;
   readonly error: string | null;
@@ -30,6 +33,7 @@ interface RawRun {
   backend: string | null;
   backend_package: string | null;
   backend_reason: string | null;
+  backend_adapter: string | null;
   app_version: string;
   dataset_checksum: string;
   status: RunStatus;
@@ -164,6 +168,8 @@ export interface RunStart {
   readonly backend: string;
   readonly backendPackage: string;
   readonly backendReason: string;
+  /** webgpu: the adapter, stored as JSON. */
+  readonly backendAdapter?: GpuAdapter;
   readonly pid?: number;
   readonly host?: string;
 }
@@ -172,9 +178,9 @@ export interface RunStart {
 export function markRunStarted(db: Db, id: number, s: RunStart, now?: () => Date): void {
   const at = isoNow(now);
   db.prepare(
-    `UPDATE runs SET status = 'running', error = NULL, backend = ?, backend_package = ?, backend_reason = ?, pid = ?, host = ?,
+    `UPDATE runs SET status = 'running', error = NULL, backend = ?, backend_package = ?, backend_reason = ?, backend_adapter = ?, pid = ?, host = ?,
        started = coalesce(started, ?), updated = ? WHERE id = ?`,
-  ).run(s.backend, s.backendPackage, s.backendReason, s.pid ?? process.pid, s.host ?? os.hostname(), at, at, id);
+  ).run(s.backend, s.backendPackage, s.backendReason, s.backendAdapter ? JSON.stringify(s.backendAdapter) : null, s.pid ?? process.pid, s.host ?? os.hostname(), at, at, id);
 }
 
 /** Sets a run's status (with an error message for failed runs); finished runs get their end time. */
@@ -228,6 +234,7 @@ function toRow(r: RawRun): RunRow {
     backend: r.backend,
     backendPackage: r.backend_package,
     backendReason: r.backend_reason,
+    backendAdapter: r.backend_adapter === null ? null : (JSON.parse(r.backend_adapter) as GpuAdapter),
     appVersion: r.app_version,
     datasetChecksum: r.dataset_checksum,
     status: r.status,

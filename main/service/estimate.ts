@@ -26,7 +26,8 @@ interface PlannedRun {
  * `concurrency` runs at once.
  */
 export async function estimateCost(db: Db, config: ExperimentConfig, dataDir: string, backend?: BackendChoice, concurrency?: number): Promise<CostEstimate> {
-  const { dataset, evalDataset, def } = await checkExperimentMeta(config, dataDir);
+  // On webgpu this also refuses a run too large for the adapter, naming training.batchSize.
+  const { dataset, evalDataset, def } = await checkExperimentMeta(config, dataDir, backend);
   const rates = [config.imp.rate ?? config.pruning.rate, config.colt.rate ?? config.pruning.rate];
   const target = Math.max(...rates.map((r) => roundsToTarget(config, def, r) ?? config.stop.maxRounds));
   const rounds = Math.min(config.stop.maxRounds, target) + 1;

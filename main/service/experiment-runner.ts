@@ -94,7 +94,7 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
     runIdOf,
     dataset: { name: o.dataset.name, checksum: o.dataset.checksum },
     appVersion: appVersion(),
-    backend: { backend: o.backend.name, backendPackage: o.backend.package, backendReason: o.backend.reason },
+    backend: { backend: o.backend.name, backendPackage: o.backend.package, backendReason: o.backend.reason, ...(o.backend.adapter ? { backendAdapter: o.backend.adapter } : {}) },
   });
 
   // Resumed runs whose last round is stored: nothing to compute, only their status to settle.

@@ -177,6 +177,7 @@ export class LabService {
         appVersion: appVersion(),
         backend: this.options.backend?.name ?? null,
         backendReason: this.options.backend?.reason ?? null,
+        adapter: this.options.backend?.adapter ?? null,
         libraryPath: this.options.revealPaths === false ? path.basename(this.options.libraryPath) : this.options.libraryPath,
         dataDir: this.options.revealPaths === false ? path.basename(this.options.dataDir) : this.options.dataDir,
         cores: os.availableParallelism(),
@@ -225,7 +226,7 @@ export class LabService {
       'experiments.create': async ({ config, preset, start }) => {
         if (preset !== undefined) getPreset(preset);
         const parsed = parseExperimentConfig(config);
-        const data = await loadExperimentData(parsed, this.options.dataDir);
+        const data = await loadExperimentData(parsed, this.options.dataDir, this.options.backend);
         const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...data });
         if (start) this.runs.startNew(experimentId, parsed, data);
         return { experiment: this.experimentSummary(experimentId), runs: runsOfExperiment(this.db, experimentId).map(runSummaryOf) };
@@ -254,6 +255,7 @@ export class LabService {
             ...runSummaryOf(run),
             error: run.error,
             backendReason: run.backendReason,
+            backendAdapter: run.backendAdapter,
             lastRound: run.lastRound,
             started: run.started,
             datasetChecksum: run.datasetChecksum,

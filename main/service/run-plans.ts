@@ -19,7 +19,7 @@ import { backendLabel } from './experiment-runner.js';
 /** The `--backend` request that selects a stored run's backend again. */
 export function backendRequestOf(run: RunRow): BackendRequest {
   if (run.backend === 'tensorflow') return run.backendPackage?.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow';
-  if (run.backend === 'wasm' || run.backend === 'cpu') return run.backend;
+  if (run.backend === 'webgpu' || run.backend === 'wasm' || run.backend === 'cpu') return run.backend;
   return 'auto';
 }
 
@@ -72,6 +72,8 @@ export async function planResume(db: Db, experimentId: number, runs: readonly Ru
   for (const r of runs) {
     if (r.backend !== null && (r.backend !== backend.name || (r.backendPackage ?? '') !== backend.package)) {
       notes.push(`run ${r.id} was computed on ${r.backend} (${r.backendPackage ?? '?'}); it continues on ${backendLabel(backend)}, so its masks may differ from an uninterrupted run`);
+    } else if (r.backendAdapter && backend.adapter && r.backendAdapter.name !== backend.adapter.name) {
+      notes.push(`run ${r.id} was computed on the WebGPU adapter ${r.backendAdapter.name}; it continues on ${backend.adapter.name}, so its masks may differ from an uninterrupted run`);
     }
   }
   const load = (name: string): Promise<Dataset> => loadDataset(name, { dataDir: options.dataDir, cacheDir: cacheDir() });

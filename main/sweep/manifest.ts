@@ -20,7 +20,7 @@ const manifestSchema = z.strictObject({
   /** The library the shards merge into (for people reading the folder). */
   library: z.string(),
   dataDir: z.string().min(1),
-  backend: z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
+  backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']),
   tasks: z.array(
     z.strictObject({
       task: z.number().int().min(0),

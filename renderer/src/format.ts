@@ -32,6 +32,13 @@ export function pctStat(s: { mean: number; std: number; n: number } | null | und
   return s.n > 1 ? `${(s.mean * 100).toFixed(digits)} ± ${(s.std * 100).toFixed(digits)} %` : `${(s.mean * 100).toFixed(digits)} %`;
 }
 
+/** A WebGPU adapter as "NVIDIA H200 (hardware: nvidia, hopper, vulkan, driver 570.1)", or a dash. */
+export function adapterLabel(a: { name: string; api: string; vendor: string; architecture: string; description: string; software: boolean } | null | undefined): string {
+  if (!a) return '—';
+  const details = [a.vendor, a.architecture, a.api, a.description].filter((s) => s !== '' && s !== 'unknown');
+  return `${a.name} (${a.software ? 'software' : 'hardware'}${details.length > 0 ? `: ${details.join(', ')}` : ''})`;
+}
+
 /**
  * The one definition of "samples" every screen uses (the lab's, main/lab/cost.ts): training images
  * processed to make a ticket; the images spent evaluating a ticket (COLT's full-data training of

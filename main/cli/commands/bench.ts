@@ -23,6 +23,7 @@ import { initBuffers, initWeights, ModelState } from '../../lab/weights.js';
 import { measureColtParallel, measureEventLoopLag } from '../../bench/jobs-bench.js';
 import { benchLibrary } from '../../bench/library-bench.js';
 import { info, out } from '../output.js';
+import { measureWebgpuAdapters, WEBGPU_MODELS, webgpuOnly } from './bench-webgpu.js';
 
 /** One throughput figure. */
 export interface ThroughputResult {
@@ -34,12 +35,12 @@ export interface ThroughputResult {
 }
 
 /**
- * Steady-state training throughput (forward + backward + masked update, batch 60, masks at 50%)
- * of one model on random images of the given shape; the first `warmup` steps are not timed.
+ * Steady-state training throughput (forward + backward + masked update, batch 60 unless given,
+ * masks at 50%) of one model on random images of the given shape; the first `warmup` steps are not timed.
  */
-export async function measureThroughput(arch: string, shape: [number, number, number], steps: number, warmup: number): Promise<ThroughputResult> {
-  const batchSize = 60;
-  const count = batchSize * 8;
+export async function measureThroughput(arch: string, shape: [number, number, number], steps: number, warmup: number, batchSize = 60): Promise<ThroughputResult> {
+  // Eight batches of images at batch 60; large batches cycle through two.
+  const count = batchSize * (batchSize <= 60 ? 8 : 2);
   const rng = new Rng('bench');
   const pixels = new Uint8Array(count * shape[0] * shape[1] * shape[2]);
   for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(256);
@@ -226,7 +227,10 @@ async function bestOf(repeats: number, f: () => Promise<ThroughputResult>): Prom
   return { ...best!, runs };
 }
 
-/** `colt bench [--json] [--backend B] [--steps N] [--repeat N] [--skip-round|-library|-jobs|-ui] [--no-pytorch] [--python P] [--torch-threads 1,2]`. */
+/**
+ * `colt bench [--json] [--backend B] [--steps N] [--repeat N] [--skip-round|-library|-jobs|-ui|-webgpu]
+ * [--no-pytorch] [--python P] [--torch-threads 1,2] [--webgpu-models a,b] [--webgpu-batches default,largest]`.
+ */
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -242,11 +246,25 @@ export async function benchCommand(argv: string[]): Promise<number> {
       'no-pytorch': { type: 'boolean', default: false },
       python: { type: 'string' },
       'torch-threads': { type: 'string' },
+      'skip-webgpu': { type: 'boolean', default: false },
+      'webgpu-only': { type: 'boolean', default: false },
+      'webgpu-models': { type: 'string', default: Object.keys(WEBGPU_MODELS).join(',') },
+      'webgpu-batches': { type: 'string', default: 'default,largest' },
     },
     strict: true,
   });
-  const backend = await selectBackend(values.backend as 'auto');
   const steps = Number(values.steps);
+  const webgpuOptions = {
+    models: (values['webgpu-models'] ?? '').split(',').filter((m) => m in WEBGPU_MODELS),
+    batches: (values['webgpu-batches'] ?? '').split(',').filter((b): b is 'default' | 'largest' => b === 'default' || b === 'largest'),
+    steps,
+  };
+  if (values['webgpu-only']) {
+    // One adapter's figures (COLT_WEBGPU_ADAPTER names it), for the parent bench's webgpu section.
+    out(JSON.stringify({ type: 'webgpu-bench', webgpu: await webgpuOnly(webgpuOptions, measureThroughput) }));
+    return 0;
+  }
+  const backend = await selectBackend(values.backend as 'auto');
   const repeats = Math.max(1, Number(values.repeat) || 1);
   const details = backendInfo().details;
   if (!values.json) info(`backend: ${backend.name} (${backend.reason})${details.wasmThreads !== undefined ? `; wasm threads: ${String(details.wasmThreads)}` : ''}`);
@@ -296,6 +314,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
       out(`jobs: COLT P=${colt.partitions} round in parallel workers / sequential: ${colt.roundRatio.toFixed(2)} (goal ≤ 0.6; with the full-data evaluation ${colt.evaluatedRoundRatio.toFixed(2)}); same masks: ${colt.sameMasks}`);
     }
   }
+  const webgpu = values['skip-webgpu'] ? null : await measureWebgpuAdapters(webgpuOptions, values['skip-jobs'] ? undefined : { dataDir: appDataDir(), cacheDir: cacheDir() });
+  if (!values.json && webgpu) {
+    if (webgpu.adapters.length === 0) out(`webgpu: not measured: ${webgpu.reason ?? 'no adapter'}`);
+    for (const a of webgpu.adapters) {
+      if (a.error !== undefined) out(`webgpu ${a.adapter.name} (${a.kind}): failed: ${a.error}`);
+      for (const f of a.throughput) {
+        const where = `webgpu ${a.adapter.name} (${a.kind}) ${f.model.padEnd(14)} batch ${f.batchSize}${f.batch === 'largest' ? ' (largest that fits)' : ''}`;
+        out('skipped' in f ? `${where}: ${f.skipped}` : `${where}: ${f.imagesPerSecond.toFixed(0)} images/s`);
+      }
+    }
+    const c = webgpu.coltPartitions;
+    if (c) out(`webgpu: COLT P=${c.partitions} round, partitions interleaved / sequential on ${c.adapter}: ${c.roundRatio.toFixed(2)} (same masks: ${c.sameMasks})`);
+  }
   const heatmap = values['skip-ui'] ? null : await measureHeatmap();
   if (!values.json && heatmap) {
     if (heatmap.available) out(`ui: heatmap of a 2,359,296-weight layer (512 x 4608) in Chromium: ${heatmap.ms.toFixed(1)} ms (goal ≤ ${heatmap.goalMs} ms; downsampling, transfer and canvas drawing)`);
@@ -315,6 +346,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
         quickColtRound: round,
         library,
         jobs,
+        webgpu,
         heatmap,
       }),
     );

@@ -121,7 +121,7 @@ async function resumeRuns(db: Db, experimentId: number, runs: RunRow[], options:
   for (const note of plan.notes) info(`note: ${note}`);
   const { backend, resume } = plan;
   if (options.json) {
-    out(JSON.stringify({ type: 'resume', experimentId, runs: resume.map((r) => ({ id: r.id, method: r.method, seed: r.seed, fromRound: r.lastRound })), backend: backend.name, backendReason: backend.reason }));
+    out(JSON.stringify({ type: 'resume', experimentId, runs: resume.map((r) => ({ id: r.id, method: r.method, seed: r.seed, fromRound: r.lastRound })), backend: backend.name, backendReason: backend.reason, ...(backend.adapter ? { adapter: backend.adapter } : {}) }));
   } else {
     info(`backend: ${backend.name} (${backend.reason})`);
     for (const r of resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);

@@ -28,7 +28,7 @@ Stopping it at any moment (Ctrl-C, kill) keeps every finished round; \`colt resu
   --config FILE       a JSON experiment config (fields: \`colt presets --show quick\`)
   --seeds 0,1,2       override the seeds
   --set PATH=VALUE    override any config field, e.g. --set training.duration=1ep (repeatable)
-  --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --backend B         auto (default), tensorflow-gpu, webgpu, tensorflow, wasm or cpu
   --json              one JSON object per line on stdout: "start", each "round", "summary"
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${CONCURRENCY_HELP}
@@ -116,7 +116,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const config = parseExperimentConfig(raw);
   const backendRequest = parseBackend(values.backend ?? 'auto');
   const backend = await selectBackend(backendRequest);
-  const { dataset, evalDataset } = await loadExperimentData(config, dataDir);
+  const { dataset, evalDataset } = await loadExperimentData(config, dataDir, backend);
 
   const db = openLibrary(libraryPath(values.library));
   try {
@@ -137,6 +137,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       library: db.name,
       backend: backend.name,
       backendReason: backend.reason,
+      ...(backend.adapter ? { adapter: backend.adapter } : {}),
       dataset: dataset.name,
       datasetChecksum: dataset.checksum,
       config,

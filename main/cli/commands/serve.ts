@@ -24,7 +24,7 @@ from the page itself (same origin).
                       (repeatable; loopback names and the --host address always are)
   --files DIR         a folder clients may import from and export to (repeatable;
                       default: your home folder, the app-data folder and the working folder)
-  --backend B         auto (default), tensorflow-gpu, tensorflow, wasm or cpu
+  --backend B         auto (default), tensorflow-gpu, webgpu, tensorflow, wasm or cpu
   --data-dir DIR      where registered datasets are listed (default: the app-data folder)
 ${CONCURRENCY_HELP}
 ${LIBRARY_HELP}`;

@@ -78,7 +78,8 @@ function memoryOf(backend: KernelBackend): Memory {
   };
 }
 
-function checkSame(kernel: string, w: TensorInfo, others: Record<string, TensorInfo | undefined>): void {
+/** Refuses inputs of an optimizer kernel that are not float32 or not shaped like w (every backend's kernel checks this). */
+export function checkSameShape(kernel: string, w: TensorInfo, others: Record<string, TensorInfo | undefined>): void {
   if (w.dtype !== 'float32') throw invalidInput(`${kernel}: w must be float32, got ${w.dtype}`);
   for (const [name, t] of Object.entries(others)) {
     if (t === undefined) continue;
@@ -97,7 +98,7 @@ function checkSame(kernel: string, w: TensorInfo, others: Record<string, TensorI
 function maskedSgd(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const { w, g, buf, mask } = args.inputs as { w: TensorInfo; g: TensorInfo; buf?: TensorInfo; mask?: TensorInfo };
   const a = args.attrs as unknown as MaskedSgdAttrs;
-  checkSame(MASKED_SGD, w, { g, buf, mask });
+  checkSameShape(MASKED_SGD, w, { g, buf, mask });
   const useBuf = a.momentum > 0;
   if (useBuf && buf === undefined) throw invalidInput(`${MASKED_SGD}: momentum ${a.momentum} needs the buf input`);
   const mem = memoryOf(args.backend as KernelBackend);
@@ -144,7 +145,7 @@ function maskedSgd(args: Parameters<KernelFunc>[0]): TensorInfo[] {
 function maskedAdam(args: Parameters<KernelFunc>[0]): TensorInfo[] {
   const { w, g, m, v, mask } = args.inputs as { w: TensorInfo; g: TensorInfo; m: TensorInfo; v: TensorInfo; mask?: TensorInfo };
   const a = args.attrs as unknown as MaskedAdamAttrs;
-  checkSame(MASKED_ADAM, w, { g, m, v, mask });
+  checkSameShape(MASKED_ADAM, w, { g, m, v, mask });
   const mem = memoryOf(args.backend as KernelBackend);
   const wOut = mem.alloc(w);
   const mOut = mem.alloc(w);

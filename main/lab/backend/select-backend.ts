@@ -11,12 +11,18 @@ import '../gradients.js';
 import './wasm-kernels.js';
 import './optimizer-kernels.js';
 import { threadsSupported, useThreadedWasm, wasmThreadChoice } from './wasm-threads.js';
+import { cudaDeviceProblem, type TensorflowBackendLike } from './cuda-check.js';
+import { adapterLabel, type GpuAdapter } from './webgpu-adapter.js';
+import { activateWebgpu, WEBGPU_PACKAGE, webgpuAdapter } from './webgpu-backend.js';
 
 /** What the user may ask for: a backend, the CUDA build of the tensorflow one, or the best available. */
-export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
+export type BackendRequest = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
+
+/** Every request, in the order help texts list them. */
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** The TF.js backend names this app runs on. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 /** One backend tried during selection, with why it failed when it did. */
 export interface BackendAttempt {
@@ -32,6 +38,8 @@ export interface BackendChoice {
   package: string;
   reason: string;
   tried: BackendAttempt[];
+  /** webgpu: the adapter it runs on. */
+  adapter?: GpuAdapter;
 }
 
 /** Backend provenance for run records: name, package and versions. */
@@ -50,14 +58,16 @@ interface Candidate {
 }
 
 const NODE_GPU: Candidate = { name: 'tensorflow', package: '@tensorflow/tfjs-node-gpu', native: true };
+const WEBGPU: Candidate = { name: 'webgpu', package: WEBGPU_PACKAGE, native: false };
 const NODE: Candidate = { name: 'tensorflow', package: '@tensorflow/tfjs-node', native: true };
 const WASM: Candidate = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', native: false };
 const CPU: Candidate = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', native: false };
 
-/** Candidates in the order they are tried, per request. */
+/** Candidates in the order they are tried, per request (auto: webgpu on a hardware adapter only). */
 const ORDER: Record<BackendRequest, Candidate[]> = {
-  auto: [NODE_GPU, NODE, WASM, CPU],
+  auto: [NODE_GPU, WEBGPU, NODE, WASM, CPU],
   'tensorflow-gpu': [NODE_GPU],
+  webgpu: [WEBGPU],
   tensorflow: [NODE, NODE_GPU],
   wasm: [WASM],
   cpu: [CPU],
@@ -115,7 +125,23 @@ async function tryNative(c: Candidate): Promise<string | undefined> {
     return `failed to load: ${firstLine(err)}`;
   }
   if (tf.findBackendFactory('tensorflow') == null) return 'loaded but registered no tensorflow backend';
-  return (await quietly(() => tf.setBackend('tensorflow'))) ? undefined : 'the tensorflow backend failed to initialise';
+  if (!(await quietly(() => tf.setBackend('tensorflow')))) return 'the tensorflow backend failed to initialise';
+  // The CUDA build without a usable GPU runs on the CPU: not what tensorflow-gpu promises.
+  if (c === NODE_GPU) {
+    const problem = cudaDeviceProblem(tf.backend() as unknown as TensorflowBackendLike);
+    if (problem !== undefined) return `loaded, but ${problem}`;
+  }
+  return undefined;
+}
+
+/** Activates webgpu on Dawn's adapter; auto-selection takes only a hardware one. */
+async function tryWebgpu(request: BackendRequest): Promise<string | undefined> {
+  try {
+    const why = await activateWebgpu({ allowSoftware: request === 'webgpu' });
+    return why === undefined ? undefined : `found no usable adapter: ${why}`;
+  } catch (err) {
+    return `failed: ${firstLine(err)}`;
+  }
 }
 
 /** Points the wasm backend at the .wasm binaries inside node_modules (works offline, from any cwd). */
@@ -185,11 +211,13 @@ export function describeReason(
   chosen: Pick<BackendAttempt, 'name' | 'package'>,
   request: BackendRequest,
   tried: BackendAttempt[],
+  adapter?: GpuAdapter,
 ): string {
   const label = chosen.package === NODE_GPU.package ? 'tensorflow (CUDA)' : chosen.name;
-  if (request !== 'auto') return `${label}: requested, via ${chosen.package}`;
+  const on = adapter !== undefined ? ` on ${adapterLabel(adapter)}` : '';
+  if (request !== 'auto') return `${label}: requested, via ${chosen.package}${on}`;
   const failed = tried.filter((t) => !t.ok);
-  if (failed.length === 0) return `${label}: ${chosen.package} is the best available backend`;
+  if (failed.length === 0) return `${label}: ${chosen.package}${on} is the best available backend`;
   const parts: string[] = [];
   const missing = failed.filter((t) => t.error === NOT_INSTALLED).map((t) => t.package);
   if (missing.length > 0) {
@@ -203,7 +231,7 @@ export function describeReason(
   for (const t of failed) {
     if (t.error !== NOT_INSTALLED && t.error !== NO_BINDING) parts.push(`${t.package} ${t.error}`);
   }
-  return `${label}: ${parts.join('; ')}`;
+  return `${label}${on}: ${parts.join('; ')}`;
 }
 
 /** Whether an existing choice already satisfies `request` (so selecting again changes nothing). */
@@ -213,8 +241,12 @@ function satisfies(request: BackendRequest, choice: BackendChoice): boolean {
   return request === choice.name;
 }
 
-/** Runtime details worth recording with a run (wasm SIMD/threads). */
+/** Runtime details worth recording with a run (wasm SIMD/threads, the webgpu adapter). */
 async function collectDetails(name: BackendName): Promise<BackendInfo['details']> {
+  const adapter = webgpuAdapter();
+  if (name === 'webgpu' && adapter !== undefined) {
+    return { adapter: adapter.name, adapterApi: adapter.api, adapterDescription: adapter.description, adapterSoftware: adapter.software, ...adapter.limits };
+  }
   if (name !== 'wasm') return {};
   return {
     wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
@@ -227,31 +259,38 @@ async function select(request: BackendRequest): Promise<BackendChoice> {
   if (current !== undefined && satisfies(request, current.choice)) return current.choice;
   const candidates = ORDER[request];
   if (candidates === undefined) {
-    throw invalidInput(`backend '${String(request)}': expected auto, tensorflow-gpu, tensorflow, wasm or cpu`);
+    throw invalidInput(`backend '${String(request)}': expected ${BACKEND_REQUESTS.join(', ')}`);
   }
   const tried: BackendAttempt[] = [];
   for (const c of candidates) {
-    const error = c.native ? await tryNative(c) : await tryBuiltin(c);
+    const error = c === WEBGPU ? await tryWebgpu(request) : c.native ? await tryNative(c) : await tryBuiltin(c);
     tried.push({ name: c.name, package: c.package, ok: error === undefined, ...(error !== undefined ? { error } : {}) });
     if (error !== undefined) continue;
     await tf.ready();
+    const adapter = c === WEBGPU ? webgpuAdapter() : undefined;
     const choice: BackendChoice = {
       name: c.name,
       package: c.package,
-      reason: describeReason(c, request, tried),
+      reason: describeReason(c, request, tried, adapter),
       tried,
+      ...(adapter !== undefined ? { adapter } : {}),
     };
     current = { request, choice, details: await collectDetails(c.name) };
     return choice;
   }
   const why = tried.map((t) => `${t.package}: ${t.error ?? 'unknown error'}`).join('; ');
-  const hint = candidates.some((c) => c.native) ? ' (optional packages; their install downloads libtensorflow)' : '';
+  const hint = candidates.some((c) => c.native)
+    ? ' (optional packages; their install downloads libtensorflow)'
+    : candidates.includes(WEBGPU) && process.platform === 'linux'
+      ? ' (without a GPU, Chromium\'s SwiftShader is a software Vulkan driver: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)'
+      : '';
   throw invalidInput(`backend '${request}' is not available: ${why}${hint}`, { backend: request, tried });
 }
 
 /**
  * Picks and activates the TF.js backend: the requested one, or for 'auto' the best of
- * tfjs-node-gpu, tfjs-node, wasm, cpu. Also registers the kernels and gradients training needs.
+ * tfjs-node-gpu (with a CUDA device), webgpu (on a hardware adapter), tfjs-node, wasm, cpu.
+ * Also registers the kernels and gradients training needs.
  * Idempotent: once a backend is active, 'auto' or a request it satisfies returns the same choice.
  */
 export function selectBackend(requested: BackendRequest = 'auto'): Promise<BackendChoice> {

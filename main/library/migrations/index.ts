@@ -4,6 +4,7 @@ import { up as evaluations } from './0002-evaluations.js';
 import { up as maskChecksums } from './0003-mask-checksums.js';
 import { up as sweepsProvenance } from './0004-sweeps-provenance.js';
 import { up as ticketRecords } from './0005-ticket-records.js';
+import { up as runAdapter } from './0006-run-adapter.js';
 
 /** One forward migration: its number is its position in MIGRATIONS (1-based), stored in `PRAGMA user_version`. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: 'mask-checksums', up: maskChecksums },
   { name: 'sweeps-provenance', up: sweepsProvenance },
   { name: 'ticket-records', up: ticketRecords },
+  { name: 'run-adapter', up: runAdapter },
 ];

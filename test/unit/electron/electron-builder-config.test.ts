@@ -49,6 +49,8 @@ describe('electron-builder.yml', () => {
   it('unpacks native modules from the asar and ships the resources', () => {
     expect(config.asarUnpack).toContain('**/*.node');
     expect(config.asarUnpack.some((p) => p.includes('tfjs-node'))).toBe(true);
+    // Dawn's folder whole: on Windows dawn.node loads the DirectX shader compiler DLLs beside it.
+    expect(config.asarUnpack).toContain('node_modules/webgpu/dist/**');
     expect(config.extraResources).toContainEqual({ from: 'resources', to: 'resources' });
     for (const f of ['dist/main/**', 'dist/electron/**', 'renderer/dist/**', 'bin/**', 'package.json']) expect(config.files).toContain(f);
   });

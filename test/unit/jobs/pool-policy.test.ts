@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseExperimentConfig } from '../../../main/contract/experiment-config.js';
-import { backendRequestFor, defaultConcurrency, JobPool, partitionWorkersFor } from '../../../main/jobs/pool.js';
+import { backendRequestFor, defaultConcurrency, GPU_PARTITIONS, JobPool, partitionWorkersFor } from '../../../main/jobs/pool.js';
 
 const GPU = { name: 'tensorflow' as const, package: '@tensorflow/tfjs-node-gpu' };
 const NODE = { name: 'tensorflow' as const, package: '@tensorflow/tfjs-node' };
 const WASM = { name: 'wasm' as const, package: '@tensorflow/tfjs-backend-wasm' };
+const WEBGPU = { name: 'webgpu' as const, package: '@tensorflow/tfjs-backend-webgpu' };
 const config = (partitions: number) => parseExperimentConfig({ arch: 'lenet-300-100', dataset: 'x', methods: ['imp', 'colt'], colt: { partitions } });
 
 describe('pool policy', () => {
@@ -13,6 +14,20 @@ describe('pool policy', () => {
     expect(defaultConcurrency(GPU, 2, 16)).toBe(2);
     expect(defaultConcurrency(NODE, 1, 16)).toBe(16);
     expect(defaultConcurrency(WASM, 1, 2)).toBe(2);
+  });
+
+  it('treats webgpu as a GPU backend: one job per GPU, partitions sequential unless interleaved is asked for', () => {
+    expect(defaultConcurrency(WEBGPU, 1, 16)).toBe(1);
+    expect(defaultConcurrency(WEBGPU, 2, 16)).toBe(2);
+    const spec = { method: 'colt' as const, config: config(2) };
+    expect(GPU_PARTITIONS).toBe('sequential');
+    expect(partitionWorkersFor(spec, WEBGPU, 1, 16)).toBe(0);
+    expect(partitionWorkersFor(spec, WEBGPU, 1, 16, 'interleaved')).toBe(2);
+    expect(partitionWorkersFor({ method: 'colt', config: config(4) }, WEBGPU, 1, 2, 'interleaved')).toBe(4);
+    expect(partitionWorkersFor({ ...spec, parallelPartitions: false }, WEBGPU, 1, 16, 'interleaved')).toBe(0);
+    expect(partitionWorkersFor({ ...spec, method: 'imp' }, WEBGPU, 1, 16, 'interleaved')).toBe(0);
+    expect(partitionWorkersFor(spec, GPU, 1, 16, 'interleaved')).toBe(2);
+    expect(backendRequestFor(WEBGPU)).toBe('webgpu');
   });
 
   it('gives a COLT job parallel partition workers only on CPU backends with free slots', () => {

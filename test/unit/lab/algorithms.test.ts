@@ -305,7 +305,7 @@ describe('the research core, one setting at a time', () => {
       for (const [name, m] of c.ticket.mask) weights.set(name, weights.get(name)!.map((w, i) => (m[i] ? w : 0)));
       const state = new ModelState(ctx.def, weights, initBuffers(ctx.def));
       try {
-        expect(c.record.untrainedAccuracy).toBe(evaluate(state, splits.test, dataset.normalization).accuracy);
+        expect(c.record.untrainedAccuracy).toBe((await evaluate(state, splits.test, dataset.normalization)).accuracy);
       } finally {
         state.dispose();
       }

@@ -56,13 +56,13 @@ describe('training callbacks', () => {
     const test = stripeSet(40, 4, 6);
     const cb = evaluationCallback({ val, test, normalization: norm, schedule: evaluationSchedule('ends', 2, 4) });
     const begin = logs(state, 0, NaN);
-    cb.onTrainBegin!(begin);
+    await cb.onTrainBegin!(begin);
     expect(begin.evaluation).toBe(cb.points[0]);
-    expect(cb.points[0]).toMatchObject({ iteration: 0, trainLoss: null, candidate: false, testAccuracy: evaluate(state, test, norm).accuracy, valAccuracy: evaluate(state, val, norm).accuracy });
+    expect(cb.points[0]).toMatchObject({ iteration: 0, trainLoss: null, candidate: false, testAccuracy: (await evaluate(state, test, norm)).accuracy, valAccuracy: (await evaluate(state, val, norm)).accuracy });
     const l1 = logs(state, 1, 0.5);
-    cb.onBatchEnd!(l1);
+    await cb.onBatchEnd!(l1);
     expect(l1.evaluation).toBeUndefined();
-    cb.onBatchEnd!(logs(state, 2, 1.5));
+    await cb.onBatchEnd!(logs(state, 2, 1.5));
     expect(cb.points).toHaveLength(2);
     expect(cb.points[1]).toMatchObject({ iteration: 2, epoch: 1, trainLoss: 1, candidate: true });
     state.dispose();

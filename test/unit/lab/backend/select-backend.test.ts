@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LabError } from '../../../../main/contract/errors.js';
 import { backendInfo, selectBackend, type BackendRequest } from '../../../../main/lab/backend/index.js';
 import { describeReason } from '../../../../main/lab/backend/select-backend.js';
+import { vulkanDriverFiles } from '../../../../main/lab/backend/webgpu-adapter.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +23,8 @@ function nativeUsable(pkg: string): boolean {
 }
 
 const native = nativeUsable('@tensorflow/tfjs-node-gpu') || nativeUsable('@tensorflow/tfjs-node');
+// A Vulkan driver (this machine has none unless VK_ICD_FILENAMES is set) may bring a hardware WebGPU adapter, which auto would take.
+const vulkan = process.platform !== 'linux' || vulkanDriverFiles().length > 0;
 
 // One process, one engine: these run in order and each builds on the previous choice.
 describe('selectBackend', () => {
@@ -29,7 +32,7 @@ describe('selectBackend', () => {
     expect(() => backendInfo()).toThrow(/selectBackend/);
   });
 
-  it.skipIf(native)('picks wasm here and says why the native backends were passed over', async () => {
+  it.skipIf(native || vulkan)('picks wasm here and says why the native backends and webgpu were passed over', async () => {
     const choice = await selectBackend();
     expect(choice.name).toBe('wasm');
     expect(choice.package).toBe('@tensorflow/tfjs-backend-wasm');
@@ -37,13 +40,15 @@ describe('selectBackend', () => {
     expect(choice.reason).toMatch(/^wasm: /);
     expect(choice.reason).toContain('@tensorflow/tfjs-node-gpu');
     expect(choice.reason).toContain('@tensorflow/tfjs-node');
+    expect(choice.reason).toContain('@tensorflow/tfjs-backend-webgpu found no usable adapter: no Vulkan driver installed');
     expect(choice.reason).not.toContain('\n');
     expect(choice.tried.map((t) => [t.package, t.ok])).toEqual([
       ['@tensorflow/tfjs-node-gpu', false],
+      ['@tensorflow/tfjs-backend-webgpu', false],
       ['@tensorflow/tfjs-node', false],
       ['@tensorflow/tfjs-backend-wasm', true],
     ]);
-    for (const t of choice.tried.slice(0, 2)) expect(t.error).toMatch(/not installed|native binding/);
+    for (const t of [choice.tried[0], choice.tried[2]]) expect(t?.error).toMatch(/not installed|native binding/);
   });
 
   it('returns the same choice when called again', async () => {
@@ -151,5 +156,26 @@ describe('describeReason', () => {
 
   it('says an explicit request was honoured', () => {
     expect(describeReason(cpu, 'cpu', [{ ...cpu, ok: true }])).toBe('cpu: requested, via @tensorflow/tfjs-backend-cpu');
+  });
+
+  it('names the WebGPU adapter it runs on', () => {
+    const webgpu = { name: 'webgpu', package: '@tensorflow/tfjs-backend-webgpu' } as const;
+    const adapter = {
+      name: 'NVIDIA H200',
+      api: 'vulkan',
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: '0x2335',
+      description: 'NVIDIA: 570.124.06',
+      software: false,
+      limits: { maxBufferSize: 1, maxStorageBufferBindingSize: 1, maxComputeWorkgroupStorageSize: 1, maxComputeInvocationsPerWorkgroup: 1, maxComputeWorkgroupsPerDimension: 1, maxStorageBuffersPerShaderStage: 1 },
+    };
+    const tried = [{ ...gpu, ok: false, error: 'loaded, but TensorFlow sees no GPU device: libcudnn.so.8 not found' }, { ...webgpu, ok: true }];
+    expect(describeReason(webgpu, 'auto', tried, adapter)).toBe(
+      'webgpu on NVIDIA H200 (nvidia hopper, vulkan, NVIDIA: 570.124.06; hardware): @tensorflow/tfjs-node-gpu loaded, but TensorFlow sees no GPU device: libcudnn.so.8 not found',
+    );
+    expect(describeReason(webgpu, 'webgpu', [{ ...webgpu, ok: true }], adapter)).toBe(
+      'webgpu: requested, via @tensorflow/tfjs-backend-webgpu on NVIDIA H200 (nvidia hopper, vulkan, NVIDIA: 570.124.06; hardware)',
+    );
   });
 });
