@@ -1,10 +1,13 @@
 // The menu template is plain data; its click handlers are injected, so clicking needs no Electron.
 import type { MenuItemConstructorOptions } from 'electron';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi, type Mock } from 'vitest';
 import { buildMenuTemplate, fileManagerName, type MenuHandlers } from '../../../electron/menu.js';
 
-function handlers(): MenuHandlers & Record<keyof MenuHandlers, ReturnType<typeof vi.fn>> {
-  return { newExperiment: vi.fn(), importTicket: vi.fn(), exportReport: vi.fn(), openLibrary: vi.fn(), revealLibrary: vi.fn(), openRecentLibrary: vi.fn(), clearRecentLibraries: vi.fn(), connectLab: vi.fn(), useLocalLab: vi.fn(), about: vi.fn() };
+type Handler = Mock<(...args: unknown[]) => void>;
+
+function handlers(): MenuHandlers & Record<keyof MenuHandlers, Handler> {
+  const fn = (): Handler => vi.fn<(...args: unknown[]) => void>();
+  return { newExperiment: fn(), importTicket: fn(), exportReport: fn(), openLibrary: fn(), revealLibrary: fn(), openRecentLibrary: fn(), clearRecentLibraries: fn(), connectLab: fn(), useLocalLab: fn(), about: fn() };
 }
 
 function find(items: MenuItemConstructorOptions[], id: string): MenuItemConstructorOptions | undefined {
