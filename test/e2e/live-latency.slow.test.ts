@@ -154,6 +154,11 @@ describe('the live runs view keeps up with 8 runs training (slow)', () => {
     const clickedAt = Date.now();
     await page.locator(`[data-run="${target.id}"]`).getByRole('button', { name: 'Pause' }).click();
     await until(() => events.some((e) => e.event === 'run.finished' && e.payload.runId === target.id), 60_000, `run ${target.id} to pause`);
+    // The card records when it shows the pause; leaving the runs screen before it has would time the detour, not the page.
+    await page.waitForFunction((id) => {
+      const seen = (window as unknown as { __status: Record<string, number> }).__status;
+      return seen[`${id}:paused`] !== undefined || seen[`${id}:interrupted`] !== undefined;
+    }, target.id, { timeout: 60_000 });
 
     // The Library while the runs train (it took 66 s to open in issue 19): the page's time from the
     // click to the experiments table, and the server's time for the three lists it loads. Rounds
