@@ -106,16 +106,21 @@ export const ticketLayerSchema = z.object({
   sparsity: fraction,
 });
 
-/** A layer's mask as a grid of kept fractions (rows = output units/channels, cols = inputs · kernel). */
-export const maskGridSchema = z.object({
-  layer: z.string(),
-  shape: z.array(z.number().int().positive()),
+/** A grid's size: the layer's rows and columns, those shown after downsampling, and how many weights a cell holds. */
+const gridGeometry = {
   rows: z.number().int().positive(),
   cols: z.number().int().positive(),
   rowsShown: z.number().int().positive(),
   colsShown: z.number().int().positive(),
   cellRows: z.number().int().positive(),
   cellCols: z.number().int().positive(),
+};
+
+/** A layer's mask as a grid of kept fractions (rows = output units/channels, cols = inputs · kernel). */
+export const maskGridSchema = z.object({
+  layer: z.string(),
+  shape: z.array(z.number().int().positive()),
+  ...gridGeometry,
   kept: z.number().int().min(0),
   weights: z.number().int().positive(),
   density: z.array(fraction),
@@ -227,12 +232,7 @@ export const layerDiffSchema = z.object({ layer: z.string(), weights: count, bot
 export const diffGridSchema = z.object({
   layer: z.string(),
   shape: shapeSchema,
-  rows: z.number().int().positive(),
-  cols: z.number().int().positive(),
-  rowsShown: z.number().int().positive(),
-  colsShown: z.number().int().positive(),
-  cellRows: z.number().int().positive(),
-  cellCols: z.number().int().positive(),
+  ...gridGeometry,
   both: z.array(fraction),
   onlyA: z.array(fraction),
   onlyB: z.array(fraction),
@@ -646,12 +646,7 @@ export const COMMANDS = {
       which: z.enum(['init', 'final']),
       layer: z.string(),
       shape: shapeSchema,
-      rows: z.number().int().positive(),
-      cols: z.number().int().positive(),
-      rowsShown: z.number().int().positive(),
-      colsShown: z.number().int().positive(),
-      cellRows: z.number().int().positive(),
-      cellCols: z.number().int().positive(),
+      ...gridGeometry,
       mean: z.array(z.number()),
       maxAbs: z.number().min(0),
     }),

@@ -19,3 +19,10 @@ export function downloadBase64(base64: string, name: string, type: string): void
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
   downloadBlob(new Blob([bytes], { type }), name);
 }
+
+/** Saves a report (reports.create's answer) in the format asked for: its HTML, its CSV, or its PDF. */
+export function downloadReport(r: { html: string; csv: string; pdf?: string | null; filename: string }, kind: 'html' | 'csv' | 'pdf'): void {
+  if (kind === 'html') downloadText(r.html, r.filename, 'text/html');
+  else if (kind === 'csv') downloadText(r.csv, r.filename.replace(/\.html$/, '.csv'), 'text/csv');
+  else if (r.pdf) downloadBase64(r.pdf, r.filename.replace(/\.html$/, '.pdf'), 'application/pdf');
+}
