@@ -270,6 +270,35 @@ const filePath = z
   .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'expected an absolute path')
   .refine((p) => !p.split(/[\\/]/).includes('..'), "the path may not contain '..' segments");
 
+/** What merging did to one run of a shard (main/library/merge.ts MergeAction). */
+const mergeActionSchema = z.enum(['copied', 'extended', 'updated', 'unchanged']);
+
+/** What merging one library file did: per run, where it went and what changed. */
+export const mergeReportSchema = z.object({
+  /** The merged file, resolved. */
+  shard: z.string(),
+  runs: z.array(
+    z.object({
+      shardRunId: id,
+      runId: id,
+      experimentId: id,
+      method: z.enum(METHODS),
+      seed: z.number().int().min(0),
+      action: mergeActionSchema,
+      roundsAdded: z.number().int().min(0),
+      /** Rounds this library holds of the run after the merge. */
+      rounds: z.number().int().min(0),
+      status: runStatusSchema,
+    }),
+  ),
+});
+
+/** The merges of a sweep's shards: the files merged, and per run which file it came from. */
+const sweepMergeFields = {
+  shards: z.array(z.string()),
+  runs: z.array(z.object({ shard: z.string(), runId: id, action: mergeActionSchema, roundsAdded: z.number().int().min(0), status: runStatusSchema })),
+};
+
 /** Either one run or all runs of one experiment. */
 const runTarget = z
   .strictObject({ runId: id.optional(), experimentId: id.optional() })
@@ -451,23 +480,24 @@ export const COMMANDS = {
     output: z.array(sweepSummarySchema),
   },
   'sweeps.get': {
-    help: "one sweep: its tasks (pending, running, finished, failed, with Slurm's state and reason) and its experiments' runs; asks Slurm first, merging the shards of tasks that ended",
-    input: z.strictObject({ id }),
+    help: "one sweep: its tasks (pending, running, finished, failed, with Slurm's state and reason) and its experiments' runs; asks Slurm first, merging the shards of tasks that ended (refresh auto: a running Slurm sweep, at most every 2 s, an unreachable Slurm a note; now: a Slurm sweep in any state, an unreachable Slurm the command's error)",
+    input: z.strictObject({ id, refresh: z.enum(['auto', 'now']).default('auto') }),
     output: z.object({ sweep: sweepSummarySchema, tasks: z.array(sweepTaskSchema), runs: z.array(runSummarySchema), notes: z.array(z.string()) }),
   },
   'sweeps.cancel': {
-    help: "cancel a Slurm sweep's queued and running tasks (their finished rounds are merged)",
-    input: z.strictObject({ id }),
-    output: z.object({ sweepId: id, cancelled: z.array(z.number().int().min(0)) }),
+    help: "cancel a Slurm sweep's queued and running tasks, waiting up to waitSeconds for Slurm to end them, then merge the rounds they finished",
+    input: z.strictObject({ id, waitSeconds: z.number().int().min(0).max(600).default(15) }),
+    output: z.object({ sweepId: id, cancelled: z.array(z.number().int().min(0)), ...sweepMergeFields }),
   },
   'sweeps.merge': {
     help: "merge the shards of a sweep's tasks that are not running into the library (merging again changes nothing)",
     input: z.strictObject({ id }),
-    output: z.object({
-      sweepId: id,
-      runs: z.array(z.object({ runId: id, action: z.enum(['copied', 'extended', 'updated', 'unchanged']), roundsAdded: z.number().int().min(0), status: runStatusSchema })),
-      running: z.array(z.number().int().min(0)),
-    }),
+    output: z.object({ sweepId: id, ...sweepMergeFields, running: z.array(z.number().int().min(0)) }),
+  },
+  'library.merge': {
+    help: "merge a library file (a Slurm task's shard, a colleague's library) into this one: its runs with rounds, tickets, curves, checkpoints and provenance, one transaction per run; checked whole first (a newer or damaged file is refused, nothing merged); merging again changes nothing",
+    input: z.strictObject({ shard: filePath }),
+    output: mergeReportSchema,
   },
   'tickets.list': {
     help: 'tickets, newest first, filtered',
@@ -581,7 +611,7 @@ export const COMMANDS = {
     }),
   },
   'reports.create': {
-    help: 'a self-contained HTML comparison report with its CSV (and PDF); written to a folder or file when one is given (existing files only with force)',
+    help: 'a self-contained HTML comparison report with its CSV (and PDF); written to a folder or file when one is given (the CSV unless csv is false; existing files only with force)',
     input: z
       .strictObject({
         ...selection,
@@ -591,6 +621,8 @@ export const COMMANDS = {
         /** …or to this HTML file (the CSV and PDF next to it, same name). */
         path: filePath.refine((p) => /\.html?$/i.test(p), 'the report file must end in .html').optional(),
         pdf: z.boolean().default(false),
+        /** Write the CSV next to the HTML (when writing files). */
+        csv: z.boolean().default(true),
         force: z.boolean().default(false),
       })
       .refine(selectionRefine, { message: 'give exactly one of experimentId or runIds', path: ['experimentId'] })

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -7,12 +8,13 @@ import { appDataDir } from '../common/paths.js';
 import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/run-events.js';
-import { experimentConfigSchema, parseExperimentConfig } from '../contract/experiment-config.js';
+import { experimentConfigSchema, parseExperimentConfig, type Method } from '../contract/experiment-config.js';
 import { addDataset, listDatasets } from '../data/registry.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import { getPreset, listPresets } from '../presets/presets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
-import { deleteExperiment, getExperiment, listExperiments } from '../library/experiments.js';
+import { deleteExperiment, getExperiment, listExperiments, type RunStatus } from '../library/experiments.js';
+import { mergeShard } from '../library/merge.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
 import { exportTicketBytes, exportTicketFile, prepareTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
@@ -299,9 +301,15 @@ export class LabService {
         return this.runs.resume(experimentId, runs);
       },
       'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
-      'sweeps.get': async ({ id }) => this.sweeps.get(id),
-      'sweeps.cancel': async ({ id }) => this.sweeps.cancel(id),
+      'sweeps.get': async ({ id, refresh }) => this.sweeps.get(id, refresh),
+      'sweeps.cancel': async ({ id, waitSeconds }) => this.sweeps.cancel(id, waitSeconds),
       'sweeps.merge': async ({ id }) => this.sweeps.merge(id),
+      'library.merge': async ({ shard }) => {
+        // A missing file is left to mergeShard, whose refusal says nothing was merged; an existing one must be inside the allowed folders.
+        const file = existsSync(shard) ? this.files.readable(shard, 'shard') : shard;
+        const report = mergeShard(this.db, file);
+        return { shard: report.shard, runs: report.runs.map((r) => ({ ...r, method: r.method as Method, status: r.status as RunStatus })) };
+      },
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),
       'tickets.get': async ({ id }) => {
         const row = getTicketRow(this.db, id);
@@ -383,12 +391,12 @@ export class LabService {
           reach: roundsToReach(rounds, targets ?? [0.5, 0.8, 0.9, 0.95, 0.98]),
         };
       },
-      'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, force }) => {
+      'reports.create': async ({ experimentId, runIds, title, folder, path: file, pdf, csv, force }) => {
         // Every file the report writes (HTML, CSV, PDF) is checked like an export: inside the allowed
         // folders, never in the library's, replaced only with force. A named file is checked before any work.
         const targetsOf = (html: string, field: string): string[] => {
           const stem = html.replace(/\.html?$/i, '');
-          return [html, `${stem}.csv`, ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
+          return [html, ...(csv ? [`${stem}.csv`] : []), ...(pdf ? [`${stem}.pdf`] : [])].map((f) => this.files.writable(f, field, { force }));
         };
         const early = file !== undefined ? targetsOf(file, 'path') : undefined;
         const selection = experimentId !== undefined ? { experimentId } : { runs: runIds ?? [] };
@@ -399,7 +407,7 @@ export class LabService {
         let pdfBytes: string | null = null;
         if (folder !== undefined || file !== undefined) {
           const targets = early ?? targetsOf(path.join(this.files.folder(folder as string, 'folder'), filename), 'folder');
-          const written = await writeReport(this.db, selection, { ...options, out: targets[0], csv: true, pdf, renderPdf: (html) => this.printPdf(html), force });
+          const written = await writeReport(this.db, selection, { ...options, out: targets[0], csv, pdf, renderPdf: (html) => this.printPdf(html), force });
           files = [written.html, written.csv, written.pdf].filter((f): f is string => f !== undefined);
         } else if (pdf) {
           pdfBytes = Buffer.from(await this.printPdf(report.html)).toString('base64');

@@ -7,6 +7,8 @@ import { getSweep, listSweeps } from '../library/sweeps.js';
 import { slurmClient, type SlurmClient } from '../jobs/slurm/slurm-client.js';
 import { planSweep, runCount } from '../sweep/grid.js';
 import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep } from '../sweep/slurm-sweep.js';
+import type { MergeReport } from '../library/merge.js';
+import type { RunStatus } from '../library/experiments.js';
 import { sweepSummaryOf, sweepTaskViews } from '../sweep/views.js';
 import { estimateCost, type CostEstimate } from './estimate.js';
 import { runSummaryOf } from './library-views.js';
@@ -20,7 +22,7 @@ const REFRESH_EVERY_MS = 2_000;
  */
 export class SweepCommands {
   private readonly refreshed = new Map<number, number>();
-  private readonly inFlight = new Map<number, Promise<string | null>>();
+  private readonly inFlight = new Map<number, Promise<unknown>>();
 
   constructor(
     private readonly db: () => Db,
@@ -33,27 +35,21 @@ export class SweepCommands {
     return listSweeps(db, limit).map((s) => sweepSummaryOf(db, s));
   }
 
-  /** `sweeps.get`: refreshes a running Slurm sweep first (at most every 2 s; one refresh at a time). */
-  async get(id: number): Promise<CommandOutput<'sweeps.get'>> {
+  /**
+   * `sweeps.get`. `auto` refreshes a running Slurm sweep first (at most every 2 s) and notes an
+   * unreachable Slurm; `now` asks Slurm about a Slurm sweep in any state and fails when it cannot.
+   */
+  async get(id: number, refresh: 'auto' | 'now' = 'auto'): Promise<CommandOutput<'sweeps.get'>> {
     const db = this.db();
     const sweep = getSweep(db, id);
     const notes: string[] = [];
-    if (sweep.executor === 'slurm' && sweep.status === 'running' && Date.now() - (this.refreshed.get(id) ?? 0) >= REFRESH_EVERY_MS) {
-      let pending = this.inFlight.get(id);
-      if (!pending) {
-        pending = refreshSlurmSweep(db, id, this.client).then(
-          () => null,
-          (e: unknown) => (e instanceof LabError ? e.message : String(e)),
-        );
-        this.inFlight.set(id, pending);
-        void pending.finally(() => {
-          this.inFlight.delete(id);
-          this.refreshed.set(id, Date.now());
-        });
-      }
-      const failure = await pending;
+    if (sweep.executor === 'slurm' && refresh === 'now') {
+      const failure = await this.refresh(id, true);
+      if (failure !== null) throw failure;
+    } else if (sweep.executor === 'slurm' && sweep.status === 'running' && Date.now() - (this.refreshed.get(id) ?? 0) >= REFRESH_EVERY_MS) {
+      const failure = await this.refresh(id, false);
       // Slurm unreachable from here: answer with what the library knows, and say so.
-      if (failure !== null) notes.push(`Slurm was not asked: ${failure}`);
+      if (failure !== null) notes.push(`Slurm was not asked: ${failure instanceof LabError ? failure.message : String(failure)}`);
     }
     const tasks = sweepTaskViews(db, id);
     const summary = sweepSummaryOf(db, getSweep(db, id));
@@ -61,12 +57,35 @@ export class SweepCommands {
     return { sweep: summary, tasks, runs, notes };
   }
 
-  /** `sweeps.cancel`. */
-  async cancel(id: number): Promise<CommandOutput<'sweeps.cancel'>> {
+  /**
+   * One refresh of a sweep at a time; answers what it failed with, or null. A caller that may
+   * share one already under way joins it; a `fresh` one waits for it and then asks Slurm again.
+   */
+  private async refresh(id: number, fresh: boolean): Promise<unknown> {
+    let pending = this.inFlight.get(id);
+    if (pending && fresh) await pending;
+    pending = fresh ? undefined : this.inFlight.get(id);
+    if (!pending) {
+      const started = refreshSlurmSweep(this.db(), id, this.client).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      pending = started;
+      this.inFlight.set(id, started);
+      void started.finally(() => {
+        if (this.inFlight.get(id) === started) this.inFlight.delete(id);
+        this.refreshed.set(id, Date.now());
+      });
+    }
+    return pending;
+  }
+
+  /** `sweeps.cancel`: waits up to `waitSeconds` for Slurm to end the tasks before merging what they finished. */
+  async cancel(id: number, waitSeconds = 15): Promise<CommandOutput<'sweeps.cancel'>> {
     const db = this.db();
-    if (getSweep(db, id).executor !== 'slurm') throw new LabError('invalid_input', `sweep s${id} runs locally in a \`colt run\`; stop it there`, { field: 'id' });
-    const { cancelled } = await cancelSlurmSweep(db, id, this.client, 15_000);
-    return { sweepId: id, cancelled };
+    if (getSweep(db, id).executor !== 'slurm') throw new LabError('invalid_input', `sweep s${id} runs locally: stop it with Ctrl-C in its \`colt run\``, { field: 'id' });
+    const { cancelled, merges } = await cancelSlurmSweep(db, id, this.client, waitSeconds * 1000);
+    return { sweepId: id, cancelled, ...mergesOf(merges) };
   }
 
   /** `sweeps.merge`. */
@@ -74,12 +93,16 @@ export class SweepCommands {
     const db = this.db();
     getSweep(db, id);
     const { merges, skipped } = mergeSweepShards(db, id);
-    return {
-      sweepId: id,
-      runs: merges.flatMap((m) => m.runs.map((r) => ({ runId: r.runId, action: r.action, roundsAdded: r.roundsAdded, status: r.status as CommandOutput<'sweeps.merge'>['runs'][number]['status'] }))),
-      running: skipped,
-    };
+    return { sweepId: id, ...mergesOf(merges), running: skipped };
   }
+}
+
+/** The contract's shape of a sweep's merges: the shard files, and each run with the file it came from. */
+function mergesOf(merges: readonly MergeReport[]): Pick<CommandOutput<'sweeps.merge'>, 'shards' | 'runs'> {
+  return {
+    shards: merges.map((m) => m.shard),
+    runs: merges.flatMap((m) => m.runs.map((r) => ({ shard: m.shard, runId: r.runId, action: r.action, roundsAdded: r.roundsAdded, status: r.status as RunStatus }))),
+  };
 }
 
 /**

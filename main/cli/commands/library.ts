@@ -1,9 +1,8 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalidInput } from '../../contract/errors.js';
-import { openLibrary, writeTransaction } from '../../library/db.js';
-import { mergeShard, type MergeReport } from '../../library/merge.js';
-import { reconcileStaleRuns } from '../../library/runs.js';
-import { LIBRARY_HELP, libraryPath } from '../library-options.js';
+import { withLab } from '../lab-client.js';
+import { LIBRARY_HELP } from '../library-options.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt library`. */
@@ -37,15 +36,12 @@ export async function libraryCommand(argv: string[]): Promise<number> {
   }
   if (sub !== 'merge') throw invalidInput(`colt library: unknown subcommand '${sub}' (merge)`);
   if (shards.length === 0) throw invalidInput('colt library merge: name at least one shard library file');
-  const db = openLibrary(libraryPath(values.library));
-  try {
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    const reports: MergeReport[] = [];
-    // Each shard is checked whole before any of it is written; a refused one stops the command, the ones before it stay merged.
+  // Merging into a library that does not exist yet makes it (a colleague's runs into a fresh library).
+  return withLab({ library: values.library, access: 'create' }, async (lab) => {
+    // One call per shard: each is checked whole before any of it is written; a refused one stops the command, the ones before it stay merged.
     for (const shard of shards) {
-      const report = mergeShard(db, shard);
-      reports.push(report);
-      if (values.json) out(JSON.stringify({ type: 'merge', ...report }));
+      const report = await lab.call('library.merge', { shard: path.resolve(shard) });
+      if (values.json) out(JSON.stringify(report));
       else {
         const changed = report.runs.filter((r) => r.action !== 'unchanged');
         info(`${report.shard}: ${report.runs.length} run${report.runs.length === 1 ? '' : 's'}, ${changed.length} changed`);
@@ -53,7 +49,5 @@ export async function libraryCommand(argv: string[]): Promise<number> {
       }
     }
     return 0;
-  } finally {
-    db.close();
-  }
+  });
 }

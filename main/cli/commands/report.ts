@@ -1,9 +1,9 @@
+import { mkdirSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { invalidInput } from '../../contract/errors.js';
-import { openLibrary } from '../../library/db.js';
-import { writeReport } from '../../report/create.js';
-import type { ReportSelection } from '../../report/selection.js';
-import { LIBRARY_HELP, libraryPath, parseId } from '../library-options.js';
+import { invalidInput, LabError } from '../../contract/errors.js';
+import { withLab } from '../lab-client.js';
+import { LIBRARY_HELP, parseId } from '../library-options.js';
 import { out } from '../output.js';
 
 /** Help text of `colt report`. */
@@ -41,19 +41,37 @@ export async function reportCommand(argv: string[]): Promise<number> {
     out(REPORT_HELP);
     return 2;
   }
-  const selection: ReportSelection =
-    values.experiment !== undefined ? { experimentId: parseId(values.experiment, 'experiment', 'e') } : { runs: positionals.map((p) => parseId(p, 'run', 'r')) };
-  const db = openLibrary(libraryPath(values.library), { readOnly: true });
+  const selection = values.experiment !== undefined ? { experimentId: parseId(values.experiment, 'experiment', 'e') } : { runIds: positionals.map((p) => parseId(p, 'run', 'r')) };
+  const target = values.out !== undefined ? path.resolve(values.out) : undefined;
+  if (target !== undefined && !/\.html?$/i.test(target)) throw invalidInput(`--out '${values.out}': the report file must end in .html`, { field: 'out' });
+  // The CLI makes the folder of --out as it writes (the contract writes only into existing folders); a failed report leaves none behind.
+  const made = target !== undefined ? mkdirSync(path.dirname(target), { recursive: true }) : undefined;
   try {
-    const written = await writeReport(db, selection, {
-      ...(values.out !== undefined ? { out: values.out } : {}),
-      pdf: values.pdf,
-      csv: values.csv,
-      force: values.force,
-    });
-    for (const file of [written.html, written.csv, written.pdf]) if (file) out(file);
+    const report = await withLab({ library: values.library, access: 'read-only' }, (lab) =>
+      lab.call('reports.create', { ...selection, ...(target !== undefined ? { path: target } : { folder: process.cwd() }), pdf: values.pdf, csv: values.csv, force: values.force }),
+    );
+    for (const file of report.files) out(file);
     return 0;
-  } finally {
-    db.close();
+  } catch (e) {
+    if (made !== undefined) removeEmptyFolders(path.dirname(target as string), made);
+    throw asCliError(e);
+  }
+}
+
+/** The contract's "exists" refusal in the CLI's words, which name the option that overrides it. */
+function asCliError(e: unknown): unknown {
+  const exists = e instanceof LabError && e.details?.reason === 'exists' ? /^(.*) exists; pass force: true to overwrite$/.exec(e.message) : null;
+  return exists ? invalidInput(`${exists[1]} already exists; choose another --out or pass --force to overwrite it`, { field: 'out', file: exists[1] }) : e;
+}
+
+/** Removes the folders from `dir` up to `top` that are empty (those mkdir made for a report that failed). */
+function removeEmptyFolders(dir: string, top: string): void {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === top || path.dirname(d) === d) return;
   }
 }

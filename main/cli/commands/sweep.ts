@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
 import { invalidInput } from '../../contract/errors.js';
-import type { MergeReport } from '../../library/merge.js';
-import { openLibrary, writeTransaction, type Db } from '../../library/db.js';
+import type { CommandOutput } from '../../contract/api.js';
+import { openLibrary, writeTransaction } from '../../library/db.js';
 import { reconcileStaleRuns } from '../../library/runs.js';
 import { getSweep } from '../../library/sweeps.js';
-import { slurmClient } from '../../jobs/slurm/slurm-client.js';
-import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep } from '../../sweep/slurm-sweep.js';
-import { sweepSummaryOf, sweepTaskViews } from '../../sweep/views.js';
 import { withLab } from '../lab-client.js';
 import { LIBRARY_HELP, libraryHint, libraryPath, MAX_LIST, parseId } from '../library-options.js';
 import { info, out } from '../output.js';
@@ -64,58 +61,53 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     }
     return 0;
   }
-  // status, cancel and merge still work on the library here: `colt sweep status` asks Slurm about a
-  // sweep in any state and fails when Slurm cannot be asked, where sweeps.get asks only about a
-  // running one and answers with a note; the messages name the shards merged, which sweeps.merge does not return.
-  const db = openLibrary(libraryPath(values.library), { mustExist: true });
-  try {
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    const sweepId = parseId(rest[0], 'sweep', 's');
-    const sweep = getSweep(db, sweepId);
+  const sweepId = parseId(rest[0], 'sweep', 's');
+  // --wait follows a Slurm sweep poll by poll with followSweep, which works on the library itself;
+  // only that path opens it here (status, cancel and merge otherwise go through the contract).
+  if (sub === 'status' && values.wait) {
+    const db = openLibrary(libraryPath(values.library), { mustExist: true });
+    try {
+      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
+      if (getSweep(db, sweepId).executor === 'slurm') return await followSweep(db, sweepId, { json, pollMs, libraryHint: libraryHint(values.library) });
+    } finally {
+      db.close();
+    }
+  }
+  return withLab({ library: values.library, access: 'existing' }, async (lab) => {
     if (sub === 'cancel') {
-      if (sweep.executor !== 'slurm') throw invalidInput(`sweep s${sweepId} runs locally: stop it with Ctrl-C in its \`colt run\``);
-      const { cancelled, merges } = await cancelSlurmSweep(db, sweepId, slurmClient());
-      if (json) out(JSON.stringify({ sweepId, cancelled, merged: merges.flatMap(mergedRuns) }));
-      else info(cancelled.length === 0 ? `sweep s${sweepId} has no queued or running tasks` : `cancelled tasks ${cancelled.join(', ')} of sweep s${sweepId}; ${describeMerges(merges)}`);
+      // Slurm's SIGTERM pauses the runs within a batch; a minute covers a slow node before the merge.
+      const r = await lab.call('sweeps.cancel', { id: sweepId, waitSeconds: 60 });
+      if (json) out(JSON.stringify(r));
+      else info(r.cancelled.length === 0 ? `sweep s${sweepId} has no queued or running tasks` : `cancelled tasks ${r.cancelled.join(', ')} of sweep s${sweepId}; ${describeMerges(r)}`);
       return 0;
     }
     if (sub === 'merge') {
-      const { merges, skipped } = mergeSweepShards(db, sweepId);
-      if (json) out(JSON.stringify({ sweepId, merged: merges.flatMap(mergedRuns), running: skipped }));
-      else info(`sweep s${sweepId}: ${describeMerges(merges)}${skipped.length ? `; tasks ${skipped.join(', ')} are running (merged when they end)` : ''}`);
+      const r = await lab.call('sweeps.merge', { id: sweepId });
+      if (json) out(JSON.stringify(r));
+      else info(`sweep s${sweepId}: ${describeMerges(r)}${r.running.length ? `; tasks ${r.running.join(', ')} are running (merged when they end)` : ''}`);
       return 0;
     }
-    if (sweep.executor === 'slurm') {
-      if (values.wait) return await followSweep(db, sweepId, { json, pollMs, libraryHint: libraryHint(values.library) });
-      await refreshSlurmSweep(db, sweepId, slurmClient());
-    }
-    printStatus(db, sweepId, json);
+    // `now`: a Slurm sweep in any state is asked about, and a Slurm that cannot be asked fails the command.
+    printStatus(await lab.call('sweeps.get', { id: sweepId, refresh: 'now' }), json);
     return 0;
-  } finally {
-    db.close();
-  }
+  });
 }
 
-function mergedRuns(m: MergeReport): { shard: string; runId: number; action: string; roundsAdded: number; status: string }[] {
-  return m.runs.map((r) => ({ shard: m.shard, runId: r.runId, action: r.action, roundsAdded: r.roundsAdded, status: r.status }));
+/** One line on what a sweep's merges did. */
+export function describeMerges(m: Pick<CommandOutput<'sweeps.merge'>, 'shards' | 'runs'>): string {
+  const changed = m.runs.filter((r) => r.action !== 'unchanged');
+  const rounds = m.runs.reduce((n, r) => n + r.roundsAdded, 0);
+  return `${m.shards.length} shard${m.shards.length === 1 ? '' : 's'} merged: ${changed.length} of ${m.runs.length} runs changed, ${rounds} rounds added`;
 }
 
-/** One line on what merges did. */
-export function describeMerges(merges: readonly MergeReport[]): string {
-  const runs = merges.flatMap((m) => m.runs);
-  const changed = runs.filter((r) => r.action !== 'unchanged');
-  const rounds = runs.reduce((n, r) => n + r.roundsAdded, 0);
-  return `${merges.length} shard${merges.length === 1 ? '' : 's'} merged: ${changed.length} of ${runs.length} runs changed, ${rounds} rounds added`;
-}
-
-/** The table of a sweep's tasks. */
-function printStatus(db: Db, sweepId: number, json: boolean): void {
-  const summary = sweepSummaryOf(db, getSweep(db, sweepId));
-  const tasks = sweepTaskViews(db, sweepId);
+/** The table of a sweep's tasks (`--json`: sweeps.get's output). */
+function printStatus(r: CommandOutput<'sweeps.get'>, json: boolean): void {
   if (json) {
-    out(JSON.stringify({ sweep: summary, tasks }));
+    out(JSON.stringify(r));
     return;
   }
+  const { sweep: summary, tasks } = r;
+  for (const note of r.notes) info(note);
   const counts = Object.entries(summary.counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`).join(', ');
   out(`sweep s${summary.id} ${summary.name}: ${summary.status}, ${summary.executor}, ${summary.tasks} tasks (${counts})${summary.dir ? `, folder ${summary.dir}` : ''}`);
   out(`${'task'.padEnd(5)} ${'point'.padEnd(28)} ${'methods'.padEnd(12)} ${'seed'.padEnd(5)} ${'runs'.padEnd(8)} ${'state'.padEnd(9)} ${'slurm'.padEnd(11)} ${'job'.padEnd(10)} ${'tries'.padEnd(5)} ${'rounds'.padEnd(6)} reason / node`);
