@@ -7,7 +7,7 @@
 // plain Node child running the compiled lab-process entry (test/helpers/node-lab-link.ts), and
 // ipcMain/ipcRenderer are the in-process pair of test/helpers/ipc-pair.ts; registerIpc, the
 // preload's buildBridge, LabSupervisor and, in the child, LabService run unchanged.
-import { copyFileSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -154,6 +154,10 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
       return { dataDir: dir, libraryPath: path.join(dir, 'lib', 'library.sqlite'), fileRoots: [dir, path.join(home, 'shared')] };
     };
     mkdirSync(path.join(home, 'shared'));
+    // A colleague's library for library.merge: an experiment of another config, recorded with its runs pending.
+    const shardLab = new LabService({ dataDir: home, libraryPath: path.join(home, 'shared', 'colleague.sqlite'), backend, fileRoots: [home] });
+    await shardLab.call('experiments.create', { config: { ...TINY, name: 'colleague', seeds: [3] }, start: false });
+    await shardLab.close();
 
     const httpService = new LabService({ ...side('http'), backend });
     const server = await startServer({ handler: httpService, port: 0 });
@@ -256,9 +260,11 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     const sweep = (await same(track('sweeps.get'), { id: 1 })) as { tasks: { state: string }[]; runs: unknown[] };
     expect(sweep.tasks.map((t) => t.state)).toEqual(['pending', 'pending']);
     expect(sweep.runs).toHaveLength(2);
-    expect(await same(track('sweeps.merge'), { id: 1 })).toEqual({ sweepId: 1, runs: [], running: [] });
+    // Asked to refresh now, a local sweep has no Slurm to ask: the same answer.
+    expect(normalise(await same('sweeps.get', { id: 1, refresh: 'now' }))).toEqual(normalise(sweep));
+    expect(await same(track('sweeps.merge'), { id: 1 })).toEqual({ sweepId: 1, shards: [], runs: [], running: [] });
     // A local sweep is stopped in its own `colt run`: refused alike.
-    const cancel = await both(track('sweeps.cancel'), { id: 1 });
+    const cancel = await both(track('sweeps.cancel'), { id: 1, waitSeconds: 0 });
     expect(cancel.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('runs locally') } });
     expect(comparable(cancel.ipc)).toEqual(comparable(cancel.http));
   });
@@ -303,6 +309,16 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     }
     const added = await same(track('datasets.add'), { name: 'copy', path: idx });
     expect(added).toMatchObject({ name: 'copy', format: 'idx', present: true });
+    // A colleague's library merged into each side's: its pending runs copied into a new experiment, then nothing to do.
+    const shard = path.join(home, 'shared', 'colleague.sqlite');
+    const merged = (await same(track('library.merge'), { shard })) as { shard: string; runs: { action: string; method: string; seed: number; experimentId: number }[] };
+    expect(merged.shard).toBe(shard);
+    expect(merged.runs.map((r) => `${r.method} ${r.seed} ${r.action}`).sort()).toEqual(['colt 3 copied', 'imp 3 copied']);
+    const again = (await same('library.merge', { shard })) as { runs: { action: string; experimentId: number }[] };
+    expect(again.runs.map((r) => [r.experimentId, r.action])).toEqual(merged.runs.map((r) => [r.experimentId, 'unchanged']));
+    const notLibrary = await both('library.merge', { shard: path.join(idx, 'train-labels-idx1-ubyte.gz') });
+    expect(notLibrary.http).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^shard .*train-labels-idx1-ubyte\.gz: .*; nothing was merged$/) } });
+    expect(comparable(notLibrary.ipc)).toEqual(comparable(notLibrary.http));
   });
 
   it('runs the same: create, start, pause, resume, cancel, with events on every stream', async () => {
@@ -390,6 +406,11 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     expect(again).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('exists; pass force: true'), details: { field: 'folder', reason: 'exists' } } });
     const named = await http.call('reports.create', { experimentId: 1, path: path.join(home, 'http', 'named.html') });
     expect(named).toMatchObject({ ok: true, output: { files: [path.join(home, 'http', 'named.html'), path.join(home, 'http', 'named.csv')] } });
+    // Without its CSV (as `colt report` without --csv): the HTML only.
+    const htmlOnly = await both('reports.create', { experimentId: 1, path: path.join(home, 'shared', 'html-only.html'), csv: false, force: true });
+    expect(htmlOnly.http).toMatchObject({ ok: true, output: { files: [path.join(home, 'shared', 'html-only.html')] } });
+    expect(normalise(htmlOnly.ipc)).toEqual(normalise(htmlOnly.http));
+    expect(existsSync(path.join(home, 'shared', 'html-only.csv'))).toBe(false);
     const outside = await both('reports.create', { experimentId: 1, folder: '/etc' });
     expect(outside.http).toMatchObject({ ok: false, error: { message: expect.stringContaining('outside the folders') } });
   });

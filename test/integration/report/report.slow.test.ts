@@ -141,6 +141,8 @@ describe('comparison report from a real library (slow)', () => {
     expect(again.stderr).toMatch(/study\.html already exists; .*--force/);
     const forced = await colt(['report', '1', '2', '3', '--library', library, '--out', out, '--force']);
     expect(forced.code, forced.stderr).toBe(0);
+    // Without --csv, the HTML only.
+    expect(forced.stdout.trim().split('\n')).toEqual([out]);
     expect(readFileSync(out, 'utf8')).toContain('<h1>lenet &lt;i&gt;');
   });
 
@@ -153,12 +155,13 @@ describe('comparison report from a real library (slow)', () => {
   });
 
   it('says how to get Chromium when none is found', async () => {
-    const r = await colt(['report', '--experiment', 'e1', '--library', library, '--out', path.join(home, 'none.html'), '--pdf'], {
+    const r = await colt(['report', '--experiment', 'e1', '--library', library, '--out', path.join(home, 'none', 'none.html'), '--pdf'], {
       COLT_CHROMIUM: path.join(home, 'no-such-chromium'),
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/COLT_CHROMIUM is '.*no-such-chromium', which does not exist/);
-    expect(existsSync(path.join(home, 'none.html'))).toBe(false);
+    // Nothing written, not even the folder --out named.
+    expect(existsSync(path.join(home, 'none'))).toBe(false);
   });
 
   const chromium = (() => {

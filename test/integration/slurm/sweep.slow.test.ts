@@ -202,7 +202,9 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     expect((twice.lines[0].runs as { action: string }[]).map((r) => r.action)).toEqual(['unchanged']);
     const sweepMerge = await colt(['sweep', 'merge', 's1', '--json', '--library', slurm], env);
     expect(sweepMerge.code, sweepMerge.stderr).toBe(0);
-    expect((sweepMerge.lines[0].merged as { action: string }[]).every((r) => r.action === 'unchanged')).toBe(true);
+    // sweeps.merge's output: the shards of the four tasks, each run with the shard it came from.
+    expect(sweepMerge.lines[0].shards).toEqual([0, 1, 2, 3].map((t) => path.join(dir, 'shards', `task-${t}.sqlite`)));
+    expect((sweepMerge.lines[0].runs as { action: string; shard: string }[]).every((r) => r.action === 'unchanged' && (sweepMerge.lines[0].shards as string[]).includes(r.shard))).toBe(true);
     expect(libraryDigest(slurm)).toBe(before);
   });
 
@@ -251,7 +253,7 @@ describe.skipIf(!cluster.reachable)(`sweeps on Slurm${cluster.reachable ? '' : `
     for (let i = 0; i < 200 && (await squeueState(`${jobId}_0`)) !== 'RUNNING'; i++) await new Promise((r) => setTimeout(r, 150));
     const cancelled = await colt(['sweep', 'cancel', 's1', '--json', '--library', lib], env);
     expect(cancelled.code, cancelled.stderr).toBe(0);
-    expect(cancelled.lines[0]).toMatchObject({ sweepId: 1, cancelled: [0, 1, 2, 3] });
+    expect(cancelled.lines[0]).toMatchObject({ sweepId: 1, cancelled: [0, 1, 2, 3], shards: expect.any(Array), runs: expect.any(Array) });
     expect(['CANCELLED', 'COMPLETED', 'FAILED']).toContain(await squeueState(`${jobId}_0`));
     expect(await squeueState(`${jobId}_3`)).toBe('CANCELLED');
     // Looking at it again asks Slurm, which says CANCELLED: a cancelled task is not requeued.
