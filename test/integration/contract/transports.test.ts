@@ -143,6 +143,9 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     // A sweep recorded (not run) for the sweeps.* commands: two points, one task each.
     const plan = planSweep({ ...TINY, name: 'grid', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } });
     recordSweep(db, plan, await loadSweepData(plan, home), { executor: 'local', dir: null, spec: { axes: plan.axes, points: 2, backend: 'auto', dataDir: home } });
+    // A Slurm sweep recorded but never submitted: sweeps.get and sweeps.cancel answer it without asking Slurm (no task has a job yet).
+    const remote = planSweep({ ...TINY, name: 'remote', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.4] } } });
+    recordSweep(db, remote, await loadSweepData(remote, home), { executor: 'slurm', dir: path.join(home, 'remote'), spec: { axes: remote.axes, points: 1, backend: 'auto', dataDir: home } });
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
 
@@ -256,7 +259,7 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     await same(track('experiments.validate'), { config: { ...TINY, training: { batchSize: 0 } } });
     const sweepCheck = (await same('experiments.validate', { config: { ...TINY, sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } } })) as { ok: boolean; sweep: { points: number; runs: number } };
     expect(sweepCheck).toMatchObject({ ok: true, sweep: { points: 2, runs: 4 } });
-    expect(await same(track('sweeps.list'), {})).toHaveLength(1);
+    expect(await same(track('sweeps.list'), {})).toHaveLength(2);
     const sweep = (await same(track('sweeps.get'), { id: 1 })) as { tasks: { state: string }[]; runs: unknown[] };
     expect(sweep.tasks.map((t) => t.state)).toEqual(['pending', 'pending']);
     expect(sweep.runs).toHaveLength(2);
@@ -267,6 +270,11 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     const cancel = await both(track('sweeps.cancel'), { id: 1, waitSeconds: 0 });
     expect(cancel.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('runs locally') } });
     expect(comparable(cancel.ipc)).toEqual(comparable(cancel.http));
+    // The Slurm sweep: asked about now (nothing submitted, so nothing to ask Slurm), then cancelled, with no shard to merge.
+    const remote = (await same('sweeps.get', { id: 2, refresh: 'now' })) as { sweep: { executor: string }; tasks: { state: string; jobId: string | null }[]; notes: string[] };
+    expect(remote).toMatchObject({ sweep: { executor: 'slurm' }, tasks: [{ state: 'pending', jobId: null }], notes: [] });
+    expect(await same('sweeps.cancel', { id: 2, waitSeconds: 0 })).toEqual({ sweepId: 2, cancelled: [0], shards: [], runs: [] });
+    expect(((await same('sweeps.get', { id: 2 })) as { sweep: { status: string } }).sweep.status).toBe('cancelled');
   });
 
   it('writes the same: export, import, delete, datasets', async () => {
