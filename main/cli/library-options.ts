@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { appDataDir } from '../common/paths.js';
 import { invalidInput } from '../contract/errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../lab/backend/index.js';
 
 /** Help line of the commands that train (run, resume, serve). */
 export const CONCURRENCY_HELP = '  --concurrency N     runs training at once (default: one per core on CPU backends, one per GPU)';
@@ -95,4 +96,10 @@ export function listFilter(values: ListFilterValues): {
     ...optional('since', parseSince(values.since)),
     ...optional('limit', parseCount(values.limit, '--limit')),
   };
+}
+
+/** Validates a `--backend` value. */
+export function parseBackend(b: string): BackendRequest {
+  if ((BACKEND_REQUESTS as readonly string[]).includes(b)) return b as BackendRequest;
+  throw invalidInput(`--backend '${b}': expected ${BACKEND_REQUESTS.join(', ')}`);
 }
