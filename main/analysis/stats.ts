@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { methodSummarySchema } from '../contract/api.js';
 import { METHODS, type Method } from '../contract/experiment-config.js';
 import { runCost } from '../lab/cost.js';
 import type { RoundRecord } from '../lab/lab-sink.js';
@@ -28,19 +30,8 @@ export function statOfPresent(values: readonly (number | null | undefined)[]): S
   return stat(values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)));
 }
 
-/** One method's figures over its seeds at the end of a `colt run` (its summary line). */
-export interface MethodSummary {
-  readonly runs: number;
-  /** Pruning rounds after round 0 (the most any seed finished). */
-  readonly rounds: number;
-  readonly denseAccuracy: Stat | null;
-  readonly finalAccuracy: Stat | null;
-  readonly finalSparsity: Stat | null;
-  /** Training images over every run and round of the method (lab/cost.ts): to make the tickets, to evaluate them, and both. */
-  readonly samples: number;
-  readonly evaluationSamples: number;
-  readonly totalSamples: number;
-}
+/** One method's figures over its seeds at the end of a `colt run` (its summary line; experiments.get's methods). */
+export type MethodSummary = z.output<typeof methodSummarySchema>;
 
 /** A finished run's rounds, as `colt run` and the job pool return them. */
 export interface RunRecords {

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { appDataDir } from '../common/paths.js';
 import { invalidInput } from '../contract/errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../lab/backend/index.js';
+import { out } from './output.js';
 
 /** Help line of the commands that train (run, resume, serve). */
 export const CONCURRENCY_HELP = '  --concurrency N     runs training at once (default: one per core on CPU backends, one per GPU)';
@@ -95,4 +97,31 @@ export function listFilter(values: ListFilterValues): {
     ...optional('since', parseSince(values.since)),
     ...optional('limit', parseCount(values.limit, '--limit')),
   };
+}
+
+/** Validates a `--backend` value. */
+export function parseBackend(b: string): BackendRequest {
+  if ((BACKEND_REQUESTS as readonly string[]).includes(b)) return b as BackendRequest;
+  throw invalidInput(`--backend '${b}': expected ${BACKEND_REQUESTS.join(', ')}`);
+}
+
+/** The `parseArgs` options every library command takes: --json, --library and --help. */
+export const COMMON_OPTIONS = {
+  json: { type: 'boolean', default: false },
+  library: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/**
+ * The subcommand of `colt NAME SUB …` and its arguments; with --help or no subcommand, the help
+ * text is printed and the exit code returned instead (0 asked, 2 missing); an unknown one is an error naming the known ones.
+ */
+export function subcommandOf(name: string, positionals: readonly string[], o: { help: boolean | undefined; text: string; known: readonly string[] }): { sub: string; rest: string[] } | number {
+  const [sub, ...rest] = positionals;
+  if (o.help || sub === undefined) {
+    out(o.text);
+    return o.help ? 0 : 2;
+  }
+  if (!o.known.includes(sub)) throw invalidInput(`colt ${name}: unknown subcommand '${sub}' (${o.known.join(', ')})`);
+  return { sub, rest };
 }

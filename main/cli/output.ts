@@ -1,6 +1,6 @@
 import type { MethodSummary, Stat } from '../analysis/stats.js';
 import type { Method } from '../contract/experiment-config.js';
-import type { LabEvent, RoundRecord } from '../lab/lab-sink.js';
+import type { RoundRecordPayload, RunProgress } from '../contract/run-events.js';
 
 // C0 and C1 controls but tab and newline, DEL, and the bidirectional overrides that reorder what a terminal shows.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -59,8 +59,8 @@ export class ProgressBar {
     return Boolean(this.stream.isTTY);
   }
 
-  /** Redraws for a progress event (throttled). */
-  update(e: Extract<LabEvent, { type: 'progress' }>): void {
+  /** Redraws for a run.progress event (throttled). */
+  update(e: RunProgress): void {
     if (!this.enabled) return;
     const t = this.now();
     const key = `${e.method}/${e.seed}/${e.round}/${e.phase}`;
@@ -75,7 +75,7 @@ export class ProgressBar {
     const filled = Math.round(done * width);
     const eta = (((t - this.phaseStart) / 1000) * (e.iterations - e.iteration)) / Math.max(1, e.iteration);
     const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
-    const text = `${e.method} s${e.seed} r${e.round} ${e.phase} ${bar} ${(done * 100).toFixed(0).padStart(3)}% loss ${e.loss.toFixed(3)} ${Math.round(e.imagesPerSecond)} img/s ETA ${clockTime(eta)}`;
+    const text = `${e.method} s${e.seed} r${e.round} ${e.phase} ${bar} ${(done * 100).toFixed(0).padStart(3)}% loss ${e.loss === null ? '—' : e.loss.toFixed(3)} ${Math.round(e.imagesPerSecond ?? 0)} img/s ETA ${clockTime(eta)}`;
     this.stream.write(`\r\x1b[2K${text.slice(0, (this.stream.columns || 120) - 1)}`);
     this.visible = true;
   }
@@ -105,7 +105,7 @@ export function maskCheck(violations: number | null): string {
 }
 
 /** One line per finished round (stderr of `colt run`). */
-export function describeRound(e: RoundRecord): string {
+export function describeRound(e: Omit<RoundRecordPayload, 'evaluations'>): string {
   const parts = [
     `${e.method.padEnd(6)} seed ${e.seed} round ${String(e.round).padStart(2)}:`,
     `sparsity ${pct(e.sparsity).padStart(6)} (${pct(e.sparsityAll)} of all weights)`,
@@ -124,6 +124,7 @@ export function describeRound(e: RoundRecord): string {
 /** The last line of `colt run --json` (and `colt resume --json`): per-method figures over seeds. */
 export interface ExperimentSummary {
   readonly type: 'summary';
+  readonly experimentId?: number;
   readonly name: string;
   readonly arch: string;
   readonly dataset: string;

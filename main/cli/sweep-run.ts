@@ -3,20 +3,19 @@ import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor, SlurmOptions } from '../contract/sweep-config.js';
 import { parseGridFlag, parseSlurmOptions, splitShellWords } from '../contract/sweep-config.js';
 import { selectBackend, type BackendRequest } from '../lab/backend/index.js';
-import { methodSummaries } from '../analysis/stats.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
-import { getExperiment } from '../library/experiments.js';
 import { listRounds } from '../library/rounds.js';
-import { reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
+import { getRun, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
 import { getSweep, listSweepTasks, refreshSweepStatus, runIdsOfTask, updateSweepTask } from '../library/sweeps.js';
 import { slurmClient, type SlurmClient } from '../jobs/slurm/slurm-client.js';
-import { getDataset } from '../library/datasets.js';
-import { planResume } from '../service/run-plans.js';
+import { roundPayload } from '../jobs/event-payloads.js';
+import { backendLabel } from '../service/experiment-runner.js';
 import { planSweep, runCount, type SweepPlan } from '../sweep/grid.js';
 import { loadSweepData, recordSweep, type RecordedSweep } from '../sweep/record.js';
 import { refreshSlurmSweep, submitSlurmSweep, type TaskChange } from '../sweep/slurm-sweep.js';
 import { libraryHint, libraryPath } from './library-options.js';
-import { executeLibraryRun } from './library-run.js';
+import { experimentSummary, followExperiment } from './follow-experiment.js';
+import { withLab } from './lab-client.js';
 import { describeRound, describeSummary, info, out, type ExperimentSummary } from './output.js';
 
 /** Help lines of the sweep options of `colt run`. */
@@ -138,69 +137,44 @@ function announce(db: Db, rec: RecordedSweep, plan: SweepPlan, json: boolean, li
   );
 }
 
-/** A point's summary from what the library holds of its experiment. */
-function storedSummary(db: Db, experimentId: number, seconds: number): ExperimentSummary {
-  const e = getExperiment(db, experimentId);
-  const runs = runsOfExperiment(db, experimentId);
-  const dataset = getDataset(db, e.datasetId);
-  const evalDataset = getDataset(db, e.evalDatasetId);
-  const backends = [...new Set(runs.filter((r) => r.backend !== null).map((r) => (r.backendPackage ? `${r.backend} (${r.backendPackage})` : (r.backend as string))))];
-  return {
-    type: 'summary',
-    name: e.config.name,
-    arch: e.arch,
-    dataset: dataset?.name ?? e.config.dataset,
-    datasetChecksum: dataset?.checksum ?? '',
-    ...(e.evalDatasetId !== e.datasetId && evalDataset ? { evaluationDataset: evalDataset.name } : {}),
-    backend: backends.join(', ') || '—',
-    seeds: [...new Set(runs.map((r) => r.seed))],
-    seconds,
-    methods: methodSummaries(runs.map((r) => ({ method: r.method, seed: r.seed, rounds: listRounds(db, r.id).map(({ runId: _r, final: _f, created: _c, ...record }) => record) }))),
-  };
-}
-
-/** Runs a sweep's points one after another in this machine's job pool (each point's runs at once). */
+/** Runs a sweep's points one after another in this machine's job pool (each point's runs at once), through the contract's runs.resume. */
 async function runLocalSweep(db: Db, rec: RecordedSweep, plan: SweepPlan, o: SweepRunOptions): Promise<number> {
   const backend = await selectBackend(o.backend);
   if (!o.json) info(`backend: ${backend.name} (${backend.reason})`);
   const started = performance.now();
   let code = 0;
-  for (const p of plan.points) {
-    const experimentId = rec.experimentIds[p.index];
-    const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
-    if (o.json) out(JSON.stringify({ type: 'point', sweepId: rec.sweep.id, point: p.label, experimentId, runs: runs.map((r) => r.id) }));
-    else info(`point ${p.index + 1}/${plan.points.length}${p.label ? ` (${p.label})` : ''}: experiment e${experimentId}${runs.length === 0 ? ', finished before; skipped' : ''}`);
-    let summary: ExperimentSummary;
-    if (runs.length > 0) {
-      const resume = await planResume(db, experimentId, runs, { dataDir: o.dataDir, backend: o.backend });
-      const result = await executeLibraryRun({
-        db,
-        experimentId,
-        config: p.config,
-        dataset: resume.dataset,
-        evalDataset: resume.evalDataset,
-        backend,
-        json: o.json,
-        dataDir: o.dataDir,
-        libraryHint: libraryHint(o.library),
-        resume: resume.resume,
-        ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+  await withLab({ library: db.name, dataDir: o.dataDir, backend, access: 'existing', concurrency: o.concurrency }, async (lab) => {
+    for (const p of plan.points) {
+      const experimentId = rec.experimentIds[p.index];
+      const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
+      if (o.json) out(JSON.stringify({ type: 'point', sweepId: rec.sweep.id, point: p.label, experimentId, runs: runs.map((r) => r.id) }));
+      else info(`point ${p.index + 1}/${plan.points.length}${p.label ? ` (${p.label})` : ''}: experiment e${experimentId}${runs.length === 0 ? ', finished before; skipped' : ''}`);
+      let summary: ExperimentSummary;
+      if (runs.length > 0) {
+        const result = await followExperiment(
+          lab,
+          async () => {
+            await lab.call('runs.resume', { experimentId });
+            return experimentId;
+          },
+          { json: o.json, libraryHint: libraryHint(o.library), backend: backendLabel(backend) },
+        );
+        summary = result.summary;
+        if (result.code !== 0) code = code === 130 ? code : result.code;
+      } else summary = await experimentSummary(lab, experimentId, undefined, 0);
+      if (o.json) out(JSON.stringify({ ...summary, point: p.label }));
+      else out(describeSummary(summary));
+      writeTransaction(db, 'record the tasks of a point', () => {
+        for (const t of listSweepTasks(db, rec.sweep.id).filter((x) => x.experimentId === experimentId)) {
+          const statuses = runIdsOfTask(db, t).map((id) => getRun(db, id).status);
+          const state = statuses.every((s) => s === 'finished') ? 'finished' : statuses.some((s) => s === 'failed') ? 'failed' : 'pending';
+          updateSweepTask(db, rec.sweep.id, t.task, { state });
+        }
+        refreshSweepStatus(db, rec.sweep.id);
       });
-      summary = result.summary;
-      if (result.code !== 0) code = code === 130 ? code : result.code;
-    } else summary = storedSummary(db, experimentId, 0);
-    if (o.json) out(JSON.stringify({ ...summary, experimentId, point: p.label }));
-    else out(describeSummary(summary));
-    writeTransaction(db, 'record the tasks of a point', () => {
-      for (const t of listSweepTasks(db, rec.sweep.id).filter((x) => x.experimentId === experimentId)) {
-        const statuses = runIdsOfTask(db, t).map((id) => db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(id) as string);
-        const state = statuses.every((s) => s === 'finished') ? 'finished' : statuses.some((s) => s === 'failed') ? 'failed' : 'pending';
-        updateSweepTask(db, rec.sweep.id, t.task, { state });
-      }
-      refreshSweepStatus(db, rec.sweep.id);
-    });
-    if (code === 130) break;
-  }
+      if (code === 130) break;
+    }
+  });
   const sweep = getSweep(db, rec.sweep.id);
   const seconds = (performance.now() - started) / 1000;
   if (o.json) out(JSON.stringify({ type: 'sweep-summary', sweepId: sweep.id, status: sweep.status, seconds }));
@@ -286,11 +260,13 @@ export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Pr
   }
   const seconds = (performance.now() - started) / 1000;
   const tasks = listSweepTasks(db, sweepId);
-  for (const experimentId of [...new Set(tasks.map((t) => t.experimentId))]) {
-    const summary = storedSummary(db, experimentId, seconds);
-    if (o.json) out(JSON.stringify({ ...summary, experimentId, point: tasks.find((t) => t.experimentId === experimentId)?.point ?? '' }));
-    else out(describeSummary(summary));
-  }
+  await withLab({ library: db.name, access: 'existing' }, async (lab) => {
+    for (const experimentId of [...new Set(tasks.map((t) => t.experimentId))]) {
+      const summary = await experimentSummary(lab, experimentId, undefined, seconds);
+      if (o.json) out(JSON.stringify({ ...summary, point: tasks.find((t) => t.experimentId === experimentId)?.point ?? '' }));
+      else out(describeSummary(summary));
+    }
+  });
   const sweep = getSweep(db, sweepId);
   const counts = Object.fromEntries(['finished', 'failed', 'cancelled', 'pending', 'running'].map((s) => [s, tasks.filter((t) => t.state === s).length]));
   if (o.json) out(JSON.stringify({ type: 'sweep-summary', sweepId, status: sweep.status, counts, seconds }));
@@ -311,8 +287,9 @@ function printRounds(db: Db, sweepId: number, task: number, printed: Map<number,
     if (rounds.length <= from) continue;
     if (!json) info(`— ${rounds[0].method}, seed ${rounds[0].seed} (run ${runId}${t.point ? `; ${t.point}` : ''})`);
     for (const { runId: _r, final: _f, created: _c, ...record } of rounds.slice(from)) {
-      if (json) out(JSON.stringify({ ...record, experimentId: t.experimentId, task }));
-      else info(describeRound(record));
+      const shown = roundPayload(record);
+      if (json) out(JSON.stringify({ ...shown, experimentId: t.experimentId, task }));
+      else info(describeRound(shown));
     }
     printed.set(runId, rounds.length);
   }

@@ -3,13 +3,15 @@ import { appVersion } from '../common/app-version.js';
 import { invalidInput, LabError } from '../contract/errors.js';
 import { ensureDataset } from '../library/datasets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
-import { insertExperiment, refreshExperimentStatus } from '../library/experiments.js';
+import { insertExperiment, storedExperimentConfigs } from '../library/experiments.js';
 import { recordAttempt } from '../library/provenance.js';
-import { insertRun, runsOfExperiment } from '../library/runs.js';
+import { insertRun, interruptAllRunning, runsOfExperiment, type RunRow } from '../library/runs.js';
+import { selectBackend } from '../lab/backend/index.js';
 import { loadExperimentData } from '../lab/experiment-data.js';
-import { planResume } from '../service/run-plans.js';
-import { describeSummary, executeLibraryRun } from './library-run.js';
-import { info, out } from './output.js';
+import { backendLabel } from '../service/experiment-runner.js';
+import { followExperiment } from './follow-experiment.js';
+import { withLab } from './lab-client.js';
+import { describeSummary, info, out } from './output.js';
 import { manifestTask, readManifest, shardPath, type ManifestTask } from '../sweep/manifest.js';
 
 /** The Slurm ids of the current job, from the environment Slurm gives a batch script. */
@@ -34,7 +36,7 @@ function slurmCpus(env: NodeJS.ProcessEnv = process.env): number | undefined {
 
 /** The shard's experiment for this task: recorded on the first attempt, checked on later ones. */
 async function taskExperiment(db: Db, t: ManifestTask, dataDir: string, file: string): Promise<number> {
-  const stored = db.prepare('SELECT id, config FROM experiments ORDER BY id').all() as { id: number; config: string }[];
+  const stored = storedExperimentConfigs(db);
   if (stored.length > 0) {
     if (stored.length > 1 || stored[0].config !== JSON.stringify(t.config)) {
       throw invalidInput(`shard ${file} holds another experiment than task ${t.task}'s; it was not written by this sweep`);
@@ -66,62 +68,70 @@ export async function runSweepTask(dir: string, index: number, json: boolean): P
   const manifest = readManifest(dir);
   const t = manifestTask(manifest, dir, index);
   const file = shardPath(dir, index);
-  const db = openLibrary(file);
-  // executeLibraryRun pauses on SIGINT; Slurm stops a task with SIGTERM, which should do the same.
+  // The run pauses on SIGINT (followExperiment); Slurm stops a task with SIGTERM, which should do the same.
   const onTerm = (): void => {
     process.emit('SIGINT');
   };
   process.on('SIGTERM', onTerm);
   try {
-    // One task owns its shard: a run still marked running was killed with an earlier attempt, on whichever node.
-    writeTransaction(db, 'mark killed runs interrupted', () => {
-      const killed = db.prepare("SELECT DISTINCT experiment_id FROM runs WHERE status = 'running'").pluck().all() as number[];
-      db.prepare("UPDATE runs SET status = 'interrupted', pid = NULL WHERE status = 'running'").run();
-      for (const e of killed) refreshExperimentStatus(db, e);
-    });
-    const experimentId = await taskExperiment(db, t, manifest.dataDir, file);
-    const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
-    info(`task ${index} (${t.point || 'no grid'}; ${t.methods.join(' + ')}, seed ${t.seed}) on ${os.hostname()}, shard ${file}`);
-    if (runs.length === 0) {
-      info(`task ${index}: its runs are finished; nothing to do`);
-      return 0;
-    }
-    const plan = await planResume(db, experimentId, runs, { dataDir: manifest.dataDir, backend: manifest.backend, force: true });
-    for (const note of plan.notes) info(`note: ${note}`);
-    const job = slurmJobEnv();
-    writeTransaction(db, 'record the attempt', () => {
-      for (const r of plan.resume) {
-        recordAttempt(
-          db,
-          r.id,
-          { host: os.hostname(), jobId: job.jobId, arrayJobId: job.arrayJobId, arrayTaskId: job.arrayTaskId, restarts: job.restarts, fromRound: r.lastRound },
-          { backend: plan.backend.name, appVersion: appVersion(), datasetChecksum: plan.dataset.checksum },
-        );
-      }
-    });
-    for (const r of plan.resume) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
+    const backend = await selectBackend(manifest.backend);
+    const prepared = await prepareShard(file, t, { dataDir: manifest.dataDir, index, backend: backend.name });
+    if (prepared === undefined) return 0;
+    const { experimentId, runs } = prepared;
     const cpus = slurmCpus();
-    const { summary, code } = await executeLibraryRun({
-      db,
-      experimentId,
-      config: plan.config,
-      dataset: plan.dataset,
-      evalDataset: plan.evalDataset,
-      backend: plan.backend,
-      json,
-      dataDir: manifest.dataDir,
-      libraryHint: ` --library ${file}`,
-      resume: plan.resume,
-      ...(cpus !== undefined ? { concurrency: cpus } : {}),
+    return await withLab({ library: file, dataDir: manifest.dataDir, backend, ...(cpus !== undefined ? { concurrency: cpus } : {}) }, async (lab) => {
+      const { summary, code } = await followExperiment(
+        lab,
+        async () => {
+          const { notes } = await lab.call('runs.resume', { experimentId, force: true });
+          for (const note of notes) info(`note: ${note}`);
+          for (const r of runs) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
+          return experimentId;
+        },
+        { json, libraryHint: ` --library ${file}`, backend: backendLabel(backend) },
+      );
+      if (json) out(JSON.stringify({ ...summary, task: index }));
+      else out(describeSummary(summary));
+      return code;
     });
-    if (json) out(JSON.stringify({ ...summary, experimentId, task: index }));
-    else out(describeSummary(summary));
-    return code;
   } catch (e) {
     if (e instanceof LabError) info(`task ${index} failed: ${e.message}`);
     throw e;
   } finally {
     process.off('SIGTERM', onTerm);
-    db.close();
   }
+}
+
+/**
+ * Readies the task's shard for this attempt: runs a killed attempt left running are interrupted,
+ * the experiment is recorded (first attempt) or checked, and the attempt is recorded on each
+ * unfinished run. Returns those runs, or undefined when every run is finished.
+ */
+function prepareShard(file: string, t: ManifestTask, o: { dataDir: string; index: number; backend: string }): Promise<{ experimentId: number; runs: RunRow[] } | undefined> {
+  const { dataDir, index } = o;
+  const db = openLibrary(file);
+  const ready = async (): Promise<{ experimentId: number; runs: RunRow[] } | undefined> => {
+    // One task owns its shard: a run still marked running was killed with an earlier attempt, on whichever node.
+    writeTransaction(db, 'mark killed runs interrupted', () => interruptAllRunning(db));
+    const experimentId = await taskExperiment(db, t, dataDir, file);
+    const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
+    info(`task ${index} (${t.point || 'no grid'}; ${t.methods.join(' + ')}, seed ${t.seed}) on ${os.hostname()}, shard ${file}`);
+    if (runs.length === 0) {
+      info(`task ${index}: its runs are finished; nothing to do`);
+      return undefined;
+    }
+    const job = slurmJobEnv();
+    writeTransaction(db, 'record the attempt', () => {
+      for (const r of runs) {
+        recordAttempt(
+          db,
+          r.id,
+          { host: os.hostname(), jobId: job.jobId, arrayJobId: job.arrayJobId, arrayTaskId: job.arrayTaskId, restarts: job.restarts, fromRound: r.lastRound },
+          { backend: o.backend, appVersion: appVersion(), datasetChecksum: t.datasetChecksum },
+        );
+      }
+    });
+    return { experimentId, runs };
+  };
+  return ready().finally(() => db.close());
 }

@@ -142,6 +142,30 @@ const seriesPointSchema = z.object({
   overlap: statSchema.nullable(),
 });
 
+/** One method's figures at the end of an experiment over its seeds (analysis/stats.ts MethodSummary): what `colt run` ends with. */
+export const methodSummarySchema = z.object({
+  runs: z.number().int().min(0),
+  /** Pruning rounds after round 0 (the most any seed finished). */
+  rounds: z.number().int().min(0),
+  denseAccuracy: statSchema.nullable(),
+  finalAccuracy: statSchema.nullable(),
+  finalSparsity: statSchema.nullable(),
+  /** Training images over every run and round of the method (lab/cost.ts): to make the tickets, to evaluate them, and both. */
+  samples: z.number().int().min(0),
+  evaluationSamples: z.number().int().min(0),
+  totalSamples: z.number().int().min(0),
+});
+
+/** The data an experiment was recorded with: its name, sha256 and sizes. */
+export const datasetFactsSchema = z.object({
+  name: z.string(),
+  checksum: z.string(),
+  train: z.number().int().min(0),
+  test: z.number().int().min(0),
+  classes: z.number().int().positive(),
+  inputShape: z.array(z.number().int().positive()),
+});
+
 /** One method's accuracy-vs-sparsity series over seeds. */
 export const methodSeriesSchema = z.object({ method: z.enum(METHODS), seeds: z.array(z.number().int()), runIds: z.array(id), points: z.array(seriesPointSchema) });
 
@@ -300,9 +324,10 @@ const sweepMergeFields = {
 };
 
 /** Either one run or all runs of one experiment. */
-const runTarget = z
-  .strictObject({ runId: id.optional(), experimentId: id.optional() })
-  .refine((x) => (x.runId === undefined) !== (x.experimentId === undefined), { message: 'give exactly one of runId or experimentId', path: ['runId'] });
+const runTargetFields = { runId: id.optional(), experimentId: id.optional() };
+const oneTarget = (x: { runId?: number | undefined; experimentId?: number | undefined }): boolean => (x.runId === undefined) !== (x.experimentId === undefined);
+const oneTargetError = { message: 'give exactly one of runId or experimentId', path: ['runId'] };
+const runTarget = z.strictObject(runTargetFields).refine(oneTarget, oneTargetError);
 
 /** Runs or an experiment to compare or report on. */
 const selection = {
@@ -391,7 +416,7 @@ export const COMMANDS = {
   'experiments.create': {
     help: 'record a new experiment and its runs (method × seed) and, unless start is false, queue them',
     input: z.strictObject({ config: z.unknown(), preset: z.string().min(1).max(200).optional(), start: z.boolean().default(true) }),
-    output: z.object({ experiment: experimentSummarySchema, runs: z.array(runSummarySchema) }),
+    output: z.object({ experiment: experimentSummarySchema, runs: z.array(runSummarySchema), dataset: datasetFactsSchema, evaluationDataset: datasetFactsSchema.nullable() }),
   },
   'experiments.list': {
     help: 'experiments, newest first; search matches name, arch, dataset or preset',
@@ -399,12 +424,14 @@ export const COMMANDS = {
     output: z.array(experimentSummarySchema),
   },
   'experiments.get': {
-    help: 'one experiment with its config, its runs and the config of the preset it started from',
+    help: "one experiment with its config, its runs, each method's figures over seeds so far and the config of the preset it started from",
     input: z.strictObject({ id }),
     output: z.object({
       experiment: experimentSummarySchema,
       config: z.record(z.string(), z.unknown()),
       runs: z.array(runSummarySchema),
+      /** Per method with stored rounds: dense and last rounds' accuracy and sparsity over seeds, and the training images spent. */
+      methods: z.partialRecord(z.enum(METHODS), methodSummarySchema),
       /** The preset it started from, every default filled in (null without one). */
       presetConfig: z.record(z.string(), z.unknown()).nullable(),
     }),
@@ -470,8 +497,8 @@ export const COMMANDS = {
     output: z.object({ runIds: z.array(id) }),
   },
   'runs.resume': {
-    help: 'continue interrupted (or pending) runs from their last finished round',
-    input: runTarget,
+    help: 'continue interrupted (or pending) runs from their last finished round; force takes over runs marked running by another machine or a reused process id',
+    input: z.strictObject({ ...runTargetFields, force: z.boolean().default(false) }).refine(oneTarget, oneTargetError),
     output: z.object({ runIds: z.array(id), notes: z.array(z.string()) }),
   },
   'sweeps.list': {

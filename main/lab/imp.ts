@@ -1,13 +1,13 @@
 import { Rng } from '../common/random.js';
 import type { ExperimentConfig } from '../contract/experiment-config.js';
-import { makeSplits, recipeOf, type LabContext } from './context.js';
+import { makeSplits, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './lab-sink.js';
 import { onesMask, sparsity, type Mask } from './masks.js';
 import { planFromConfig, prunableSizes, pruneByMagnitude, pruneRandomly, prunesFromSelected } from './pruning.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
 import { iterationOf } from './schedule.js';
 import { evaluateTicket } from './ticket-eval.js';
-import { trainModel } from './train.js';
+import { trainRound } from './train-round.js';
 import { initBuffers, initWeights, ModelState, type WeightMap } from './weights.js';
 
 /**
@@ -40,17 +40,11 @@ export async function runImp(ctx: LabContext, method: 'imp' | 'random', seed: nu
         if (config.resetBatchNormOnRewind) state.loadBuffers(rewindBuffers);
       }
       const fromSelected = prunesFromSelected(config.pruning.pruneFrom, method, round);
-      const result = await trainModel({
-        state,
-        mask,
-        ...splits,
-        ...recipeOf(ctx),
-        seed,
-        stream: `round/${round}`,
-        keepSelectedParams: fromSelected,
-        rewindIteration: round === 0 ? rewindIterationOf(config, splits.train.count) : undefined,
-        onProgress: (p) => ctx.sink.event({ type: 'progress', method, seed, round, phase: 'train', ...p }),
-      });
+      const result = await trainRound(
+        ctx,
+        { method, seed, round },
+        { state, mask, ...splits, keepSelectedParams: fromSelected, rewindIteration: round === 0 ? rewindIterationOf(config, splits.train.count) : undefined },
+      );
       if (round === 0 && result.rewindParams && result.rewindBuffers) {
         rewindParams = result.rewindParams;
         rewindBuffers = result.rewindBuffers;

@@ -1,9 +1,9 @@
-import { makeSplits, recipeOf, type LabContext } from './context.js';
+import { makeSplits, type LabContext } from './context.js';
 import type { RoundCheckpoint, RoundRecord } from './lab-sink.js';
 import { sparsity, type Mask } from './masks.js';
 import { shouldStop, trainedRoundRecord, type RunResult } from './run-result.js';
 import { evaluateTicket } from './ticket-eval.js';
-import { trainModel } from './train.js';
+import { trainRound } from './train-round.js';
 import { initBuffers, initWeights, ModelState } from './weights.js';
 
 /**
@@ -24,15 +24,7 @@ export async function runReinit(ctx: LabContext, seed: number, impMasks: readonl
     const init = initWeights(def, seed, `reinit/${round}`);
     const state = new ModelState(def, init, initBuffers(def));
     try {
-      const result = await trainModel({
-        state,
-        mask,
-        ...splits,
-        ...recipeOf(ctx),
-        seed,
-        stream: `round/${round}`,
-        onProgress: (p) => ctx.sink.event({ type: 'progress', method: 'reinit', seed, round, phase: 'train', ...p }),
-      });
+      const result = await trainRound(ctx, { method: 'reinit', seed, round }, { state, mask, ...splits });
       const transferred = ctx.evalDataset !== ctx.dataset ? await evaluateTicket(ctx, mask, init, seed, { method: 'reinit', round }) : null;
       const s = sparsity(mask, ctx.totalWeights);
       const record = trainedRoundRecord({ method: 'reinit', seed, round }, s, result, transferred, (clock() - started) / 1000);

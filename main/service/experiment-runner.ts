@@ -19,6 +19,9 @@ import { getRun, runsOfExperiment, setRunStatus, type RunRow } from '../library/
 import { loadRunMasks } from '../library/tickets.js';
 import { submitExperiment, type ExperimentJobs, type Job, type JobPool } from '../jobs/index.js';
 
+/** What a run stopped by the library (full disk, read-only or damaged file) does next, said with its error. */
+const STORAGE_STOP = 'the runs stopped after their last stored round and continue with colt resume once the library can be written again';
+
 /** The backend as run records and summaries name it. */
 export function backendLabel(b: BackendChoice): string {
   return b.package ? `${b.name} (${b.package})` : b.name;
@@ -140,7 +143,8 @@ export function executeExperiment(o: ExperimentRun): ExperimentExecution {
         onEvent: (e, job) => {
           markStarted(job);
           const runId = runIdOf(job.spec.method, job.spec.seed);
-          o.hooks?.onEvent?.({ event: e.event, payload: { ...e.payload, runId, experimentId: o.experimentId } } as RunEventMessage, runId);
+          const payload = e.event === 'run.failed' && e.payload.error.code === 'storage' ? { ...e.payload, error: { ...e.payload.error, message: `${e.payload.error.message}; ${STORAGE_STOP}` } } : e.payload;
+          o.hooks?.onEvent?.({ event: e.event, payload: { ...payload, runId, experimentId: o.experimentId } } as RunEventMessage, runId);
         },
       },
     });
@@ -218,7 +222,7 @@ function recordEnd(db: Db, jobs: readonly Job[], write: () => void): void {
   } catch (e) {
     if (!(e instanceof LabError && e.code === 'storage')) throw e;
     const cause = jobs.map((j) => j.error).find((err) => err?.code === 'storage')?.message ?? e.message;
-    throw new LabError('storage', `${cause}; the runs stopped after their last stored round and continue with colt resume once the library can be written again`, e.details);
+    throw new LabError('storage', `${cause}; ${STORAGE_STOP}`, e.details);
   }
 }
 

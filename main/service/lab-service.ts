@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { methodSummaries } from '../analysis/stats.js';
 import { compareMasks, comparisonSeries, denseBaseline, layerGrid, roundsToReach, type RunRounds } from '../analysis/index.js';
 import { appVersion } from '../common/app-version.js';
 import { appDataDir } from '../common/paths.js';
@@ -10,6 +11,7 @@ import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/run-events.js';
 import { experimentConfigSchema, parseExperimentConfig, type Method } from '../contract/experiment-config.js';
 import { addDataset, listDatasets } from '../data/registry.js';
+import type { Dataset } from '../data/types.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import { getPreset, listPresets } from '../presets/presets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
@@ -231,13 +233,25 @@ export class LabService {
         const data = await loadExperimentData(parsed, this.options.dataDir, this.options.backend);
         const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...data });
         if (start) this.runs.startNew(experimentId, parsed, data);
-        return { experiment: this.experimentSummary(experimentId), runs: runsOfExperiment(this.db, experimentId).map(runSummaryOf) };
+        return {
+          experiment: this.experimentSummary(experimentId),
+          runs: runsOfExperiment(this.db, experimentId).map(runSummaryOf),
+          dataset: datasetFactsOf(data.dataset),
+          evaluationDataset: data.evalDataset === data.dataset ? null : datasetFactsOf(data.evalDataset),
+        };
       },
       'experiments.list': async ({ search, limit }) => listExperiments(this.db, { ...(search !== undefined ? { search } : {}), limit: limit ?? 1000 }),
       'experiments.get': async ({ id }) => {
         const e = getExperiment(this.db, id);
         const summary = this.experimentSummary(id);
-        return { experiment: summary, config: e.config as unknown as Record<string, unknown>, runs: runsOfExperiment(this.db, id).map(runSummaryOf), presetConfig: presetConfigOf(summary.preset) };
+        const runs = runsOfExperiment(this.db, id);
+        return {
+          experiment: summary,
+          config: e.config as unknown as Record<string, unknown>,
+          runs: runs.map(runSummaryOf),
+          methods: methodSummaries(runs.map((r) => ({ method: r.method, rounds: listRounds(this.db, r.id) }))),
+          presetConfig: presetConfigOf(summary.preset),
+        };
       },
       'experiments.delete': async ({ id }) => {
         if (this.runsHandle?.isActive(id) || runsOfExperiment(this.db, id).some((r) => r.status === 'running')) {
@@ -285,7 +299,7 @@ export class LabService {
       },
       'runs.pause': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'pause') ?? [] }),
       'runs.cancel': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'cancel') ?? [] }),
-      'runs.resume': async (t) => {
+      'runs.resume': async ({ force, ...t }) => {
         const targets = this.runTargets(t);
         if (targets.length > 0 && this.runsHandle?.isActive(targets[0].experimentId)) {
           throw new LabError('busy', `experiment e${targets[0].experimentId} has runs queued or training; pause or wait for them first`, { field: t.runId !== undefined ? 'runId' : 'experimentId' });
@@ -298,7 +312,7 @@ export class LabService {
         }
         const experiments = new Set(runs.map((r) => r.experimentId));
         const [experimentId] = [...experiments];
-        return this.runs.resume(experimentId, runs);
+        return this.runs.resume(experimentId, runs, { force });
       },
       'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
       'sweeps.get': async ({ id, refresh }) => this.sweeps.get(id, refresh),
@@ -425,6 +439,11 @@ export class LabService {
       },
     };
   }
+}
+
+/** What experiments.create says of the data it loaded. */
+function datasetFactsOf(d: Dataset): CommandOutput<'experiments.create'>['dataset'] {
+  return { name: d.name, checksum: d.checksum, train: d.train.count, test: d.test.count, classes: d.classes, inputShape: [...d.shape] };
 }
 
 /** The account the lab runs as; os.userInfo throws where the user has no passwd entry (some containers). */

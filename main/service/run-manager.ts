@@ -57,10 +57,10 @@ export class RunManager {
     return runs.map((r) => r.id);
   }
 
-  /** Continues runs of one experiment (pending ones start from round 0) after planResume's checks. */
-  async resume(experimentId: number, runs: readonly RunRow[]): Promise<{ runIds: number[]; notes: string[] }> {
+  /** Continues runs of one experiment (pending ones start from round 0) after planResume's checks; `force` takes over runs marked running elsewhere. */
+  async resume(experimentId: number, runs: readonly RunRow[], options: { force?: boolean } = {}): Promise<{ runIds: number[]; notes: string[] }> {
     this.refuseBusy(experimentId);
-    const plan = await planResume(this.o.db, experimentId, runs, { dataDir: this.o.dataDir, backend: backendRequestFor(this.o.backend) });
+    const plan = await planResume(this.o.db, experimentId, runs, { dataDir: this.o.dataDir, backend: backendRequestFor(this.o.backend), force: options.force ?? false });
     // Checks are async: another call may have started the experiment meanwhile.
     this.refuseBusy(experimentId);
     this.launch(experimentId, plan.resume, () =>

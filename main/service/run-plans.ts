@@ -17,7 +17,7 @@ import { backendLabel } from './experiment-runner.js';
 // and the app's experiments.create / runs.resume: data loaded and unchanged, nobody else running it.
 
 /** The `--backend` request that selects a stored run's backend again. */
-export function backendRequestOf(run: RunRow): BackendRequest {
+export function backendRequestOf(run: Pick<RunRow, 'backend' | 'backendPackage'>): BackendRequest {
   if (run.backend === 'tensorflow') return run.backendPackage?.endsWith('-gpu') ? 'tensorflow-gpu' : 'tensorflow';
   if (run.backend === 'webgpu' || run.backend === 'wasm' || run.backend === 'cpu') return run.backend;
   return 'auto';

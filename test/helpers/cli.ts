@@ -21,8 +21,27 @@ export function tempHome(): string {
   return mkdtempSync(path.join(tmpdir(), 'colt-home-'));
 }
 
-/** Runs the built CLI (`bin/colt.js`, which runs dist/; `npm test` builds first) and collects its output. */
-export function colt(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Each JSON line of stdout as it is printed, with the process (to signal it between lines). */
+export type OnJsonLine = (line: Record<string, unknown>, child: { kill(signal: NodeJS.Signals): void }) => void;
+
+/** The JSON lines of a text (other lines skipped). */
+function jsonLines(text: string): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a JSON line
+    }
+  }
+  return lines;
+}
+
+/**
+ * Runs the built CLI (`bin/colt.js`, which runs dist/; `npm test` builds first) and collects its
+ * output; `onLine` sees each JSON line as it is printed, so a test can act between rounds.
+ */
+export function colt(args: string[], env: Record<string, string> = {}, onLine?: OnJsonLine): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'colt.js'), ...args], {
       cwd: ROOT,
@@ -31,19 +50,17 @@ export function colt(args: string[], env: Record<string, string> = {}): Promise<
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let pending = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!onLine) return;
+      pending += d.toString();
+      const complete = pending.slice(0, pending.lastIndexOf('\n') + 1);
+      pending = pending.slice(complete.length);
+      for (const line of jsonLines(complete)) onLine(line, child);
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => {
-      const lines: Record<string, unknown>[] = [];
-      for (const line of stdout.split('\n')) {
-        try {
-          lines.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // not a JSON line
-        }
-      }
-      resolve({ code, stdout, stderr, lines });
-    });
+    child.on('close', (code) => resolve({ code, stdout, stderr, lines: jsonLines(stdout) }));
   });
 }

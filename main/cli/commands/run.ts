@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../../common/paths.js';
+import type { CommandOutput } from '../../contract/api.js';
 import { invalidInput } from '../../contract/errors.js';
-import { parseExperimentConfig } from '../../contract/experiment-config.js';
 import { EXECUTORS, type Executor } from '../../contract/sweep-config.js';
 import { selectBackend } from '../../lab/backend/index.js';
 import { getPreset } from '../../presets/presets.js';
-import { openLibrary, writeTransaction } from '../../library/db.js';
-import { reconcileStaleRuns } from '../../library/runs.js';
-import { loadExperimentData } from '../../lab/experiment-data.js';
-import { recordExperiment } from '../../library/record-experiment.js';
 import { applyOverrides } from '../../contract/config-overrides.js';
-import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, libraryPath, optional, parseCount } from '../library-options.js';
-import { describeSummary, executeLibraryRun, parseBackend } from '../library-run.js';
-import { info, out } from '../output.js';
+import { backendLabel } from '../../service/experiment-runner.js';
+import { followExperiment } from '../follow-experiment.js';
+import { withLab } from '../lab-client.js';
+import { CONCURRENCY_HELP, LIBRARY_HELP, libraryHint, optional, parseBackend, parseCount } from '../library-options.js';
+import { describeSummary, info, out } from '../output.js';
 import { runSweep, SWEEP_RUN_HELP } from '../sweep-run.js';
 import { resumeInterrupted } from './resume.js';
 
@@ -36,7 +34,7 @@ ${LIBRARY_HELP}
   --resume-interrupted  first continue every interrupted run of the library (alone: only that)
 ${SWEEP_RUN_HELP}`;
 
-/** `colt run`: resolve the config, pick a backend, load data, record an experiment and run every method × seed. */
+/** `colt run`: resolve the config, pick a backend, and through the contract record the experiment and follow its runs (method × seed). */
 export async function runCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -76,14 +74,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   const concurrency = parseCount(values.concurrency, '--concurrency');
   const dataDir = values['data-dir'] ?? appDataDir();
   const resumeFirst = values['resume-interrupted'] ?? false;
-  if (resumeFirst && values.preset === undefined && values.config === undefined) {
-    const db = openLibrary(libraryPath(values.library));
-    try {
-      return (await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) })).code;
-    } finally {
-      db.close();
-    }
-  }
+  const resumeOptions = { json, dataDir, library: values.library, access: 'create' as const, ...optional('concurrency', concurrency) };
+  if (resumeFirst && values.preset === undefined && values.config === undefined) return (await resumeInterrupted(resumeOptions)).code;
   const raw = resolveRawConfig(values.preset, values.config, values.seeds, values.set ?? []);
   const executor = values.executor ?? 'local';
   if (!(EXECUTORS as readonly string[]).includes(executor)) throw invalidInput(`--executor '${executor}': expected local or slurm`);
@@ -113,48 +105,41 @@ export async function runCommand(argv: string[]): Promise<number> {
       ...optional('pollSeconds', values.poll),
     });
   }
-  const config = parseExperimentConfig(raw);
   const backendRequest = parseBackend(values.backend ?? 'auto');
+  if (resumeFirst) {
+    const resumed = await resumeInterrupted(resumeOptions);
+    // Paused (Ctrl-C): the new experiment does not start.
+    if (resumed.code === 130) return resumed.code;
+  }
   const backend = await selectBackend(backendRequest);
-  const { dataset, evalDataset } = await loadExperimentData(config, dataDir, backend);
-
-  const db = openLibrary(libraryPath(values.library));
-  try {
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    if (resumeFirst) {
-      const resumed = await resumeInterrupted(db, { json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) });
-      // Paused (Ctrl-C): the new experiment does not start.
-      if (resumed.code === 130) return resumed.code;
-      // Resumed runs may have used another backend; this experiment uses the one asked for.
-      await selectBackend(backendRequest);
-    }
-    const { experimentId, runs } = recordExperiment(db, { config, ...(values.preset !== undefined ? { preset: values.preset } : {}), dataset, evalDataset });
-    const start = {
-      type: 'start',
-      experiment: config.name,
-      experimentId,
-      runs,
-      library: db.name,
-      backend: backend.name,
-      backendReason: backend.reason,
-      ...(backend.adapter ? { adapter: backend.adapter } : {}),
-      dataset: dataset.name,
-      datasetChecksum: dataset.checksum,
-      config,
-    };
-    if (json) out(JSON.stringify(start));
-    else {
-      info(`backend: ${backend.name} (${backend.reason})`);
-      info(`dataset: ${dataset.name}, ${dataset.train.count} train / ${dataset.test.count} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
-      info(`experiment e${experimentId}: ${config.name}: ${config.arch}, methods ${config.methods.join(', ')}, seeds ${config.seeds.join(', ')} (runs ${runs.map((r) => r.id).join(', ')}; library ${db.name})`);
-    }
-    const { summary, code } = await executeLibraryRun({ db, experimentId, config, dataset, evalDataset, backend, json, dataDir, libraryHint: libraryHint(values.library), ...optional('concurrency', concurrency) });
-    if (json) out(JSON.stringify({ ...summary, experimentId }));
+  return withLab({ library: values.library, dataDir, backend, concurrency }, async (lab) => {
+    const { summary, code } = await followExperiment(
+      lab,
+      async () => {
+        const created = await lab.call('experiments.create', { config: raw, ...optional('preset', values.preset), start: true });
+        printStart(created, lab.libraryPath, await lab.call('system.info', {}), json);
+        return created.experiment.id;
+      },
+      { json, libraryHint: libraryHint(values.library), backend: backendLabel(backend) },
+    );
+    if (json) out(JSON.stringify(summary));
     else out(describeSummary(summary));
     return code;
-  } finally {
-    db.close();
+  });
+}
+
+/** The first line of `colt run`: with --json the experiments.create answer with the library and the backend (system.info's fields). */
+function printStart(created: CommandOutput<'experiments.create'>, library: string, system: CommandOutput<'system.info'>, json: boolean): void {
+  const { experiment, dataset } = created;
+  if (json) {
+    out(JSON.stringify({ type: 'start', experimentId: experiment.id, library, backend: system.backend, backendReason: system.backendReason, adapter: system.adapter, ...created }));
+    return;
   }
+  info(`backend: ${system.backend ?? '—'} (${system.backendReason ?? ''})${system.adapter ? `, adapter ${system.adapter.name}${system.adapter.software ? ' (software)' : ''}` : ''}`);
+  info(`dataset: ${dataset.name}, ${dataset.train} train / ${dataset.test} test, ${dataset.classes} classes, sha256 ${dataset.checksum.slice(0, 12)}…`);
+  info(
+    `experiment e${experiment.id}: ${experiment.name}: ${experiment.arch}, methods ${experiment.methods.join(', ')}, seeds ${experiment.seeds.join(', ')} (runs ${created.runs.map((r) => r.id).join(', ')}; library ${library})`,
+  );
 }
 
 /** The raw config of `--preset` or `--config`, with `--seeds` and `--set` applied (not yet validated: it may carry a sweep section). */

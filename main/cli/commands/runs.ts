@@ -3,7 +3,7 @@ import type { CommandOutput } from '../../contract/api.js';
 import { invalidInput } from '../../contract/errors.js';
 import { METHODS, type Method } from '../../contract/experiment-config.js';
 import { withLab } from '../lab-client.js';
-import { LIBRARY_HELP, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseId } from '../library-options.js';
+import { COMMON_OPTIONS, LIBRARY_HELP, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseId, subcommandOf } from '../library-options.js';
 import { count, maskCheck, out, pct } from '../output.js';
 
 /** Help text of `colt runs`. */
@@ -27,19 +27,14 @@ export async function runsCommand(argv: string[]): Promise<number> {
       ...LIST_FILTER_OPTIONS,
       status: { type: 'string' },
       curves: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      library: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     strict: true,
     allowPositionals: true,
   });
-  const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    out(RUNS_HELP);
-    return values.help ? 0 : 2;
-  }
-  if (sub !== 'list' && sub !== 'show') throw invalidInput(`colt runs: unknown subcommand '${sub}' (list, show)`);
+  const parsed = subcommandOf('runs', positionals, { help: values.help, text: RUNS_HELP, known: ['list', 'show'] });
+  if (typeof parsed === 'number') return parsed;
+  const { sub, rest } = parsed;
   if (values.status !== undefined && !STATUSES.includes(values.status as RunStatus)) {
     throw invalidInput(`--status '${values.status}': expected one of ${STATUSES.join(', ')}`);
   }

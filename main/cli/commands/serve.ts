@@ -7,7 +7,7 @@ import { selectBackend } from '../../lab/backend/index.js';
 import { startServer } from '../../server/http-server.js';
 import { LabService } from '../../service/lab-service.js';
 import { CONCURRENCY_HELP, libraryPath, LIBRARY_HELP, optional, parseCount } from '../library-options.js';
-import { parseBackend } from '../library-run.js';
+import { parseBackend } from '../library-options.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt serve`. */

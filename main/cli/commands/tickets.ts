@@ -5,7 +5,7 @@ import type { CommandOutput } from '../../contract/api.js';
 import { invalidInput, LabError } from '../../contract/errors.js';
 import { checkWriteTarget } from '../../data/regular-file.js';
 import { withLab } from '../lab-client.js';
-import { LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseCount, parseId } from '../library-options.js';
+import { COMMON_OPTIONS, LIBRARY_HELP, libraryPath, LIST_FILTER_OPTIONS, listFilter, MAX_LIST, optional, parseCount, parseId, subcommandOf } from '../library-options.js';
 import { info, out, pct } from '../output.js';
 
 type TicketSummary = CommandOutput<'tickets.list'>[number];
@@ -47,19 +47,14 @@ export async function ticketsCommand(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       'input-shape': { type: 'string' },
       classes: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      library: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     strict: true,
     allowPositionals: true,
   });
-  const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    out(TICKETS_HELP);
-    return values.help ? 0 : 2;
-  }
-  if (!['list', 'show', 'export', 'import'].includes(sub)) throw invalidInput(`colt tickets: unknown subcommand '${sub}' (list, show, export, import)`);
+  const parsed = subcommandOf('tickets', positionals, { help: values.help, text: TICKETS_HELP, known: ['list', 'show', 'export', 'import'] });
+  if (typeof parsed === 'number') return parsed;
+  const { sub, rest } = parsed;
   const library = libraryPath(values.library);
   if (sub === 'import') {
     if (rest.length !== 1) throw invalidInput('colt tickets import: expected FILE');

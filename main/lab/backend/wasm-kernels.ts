@@ -114,6 +114,11 @@ function spatialPad(top: number, bottom: number, left: number, right: number): E
   ];
 }
 
+/** The forward conv's geometry (NHWC, dilation 1) that a gradient kernel undoes. */
+function backpropConvInfo(xShape: [number, number, number, number], filterShape: [number, number, number, number], attrs: ConvBackpropAttrs): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+}
+
 /**
  * dW[kh,kw,ci,co] = sum_{n,oh,ow} xpad[n, oh*s+kh, ow*s+kw, ci] * dy[n,oh,ow,co] is itself a
  * convolution: input x as [Ci, H, W, N] (batch Ci, channels N), filter dy as [OH, OW, N, Co],
@@ -123,16 +128,7 @@ function conv2DBackpropFilter(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const attrs = args.attrs as unknown as ConvBackpropAttrs & { filterShape: [number, number, number, number] };
   checkConvAttrs('Conv2DBackpropFilter', attrs);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backpropConvInfo(x.shape as [number, number, number, number], attrs.filterShape, attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { inHeight: H, inWidth: W, outHeight: OH, outWidth: OW } = info;
   const expectDy = [info.batchSize, OH, OW, info.outChannels];
@@ -282,16 +278,7 @@ function conv2DBackpropInput(args: Parameters<KernelFunc>[0]): TensorInfo {
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const attrs = args.attrs as unknown as ConvBackpropAttrs & { inputShape: [number, number, number, number] };
   checkConvAttrs('Conv2DBackpropInput', attrs);
-  const info = backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backpropConvInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const { batchSize: N, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, outChannels: Co } = info;
   const expectDy = [N, OH, OW, Co];

@@ -175,11 +175,7 @@ function decodeColt(file: SafetensorsFile, meta: Record<string, string>, options
   return {
     format: TICKET_FORMAT,
     ...result,
-    method: optionalText(meta, 'method'),
-    dataset: optionalText(meta, 'dataset'),
-    datasetChecksum: optionalText(meta, 'dataset_checksum'),
-    seed: optionalCount(meta, 'seed'),
-    round: optionalCount(meta, 'round'),
+    ...originOf(meta),
     notes: [],
     metadata: meta,
   };
@@ -237,11 +233,7 @@ function decodePytorch(file: SafetensorsFile, meta: Record<string, string>, opti
   return {
     format: PYTORCH_FORMAT,
     ...result,
-    method: optionalText(meta, 'method'),
-    dataset: optionalText(meta, 'dataset'),
-    datasetChecksum: optionalText(meta, 'dataset_checksum'),
-    seed: optionalCount(meta, 'seed'),
-    round: optionalCount(meta, 'round'),
+    ...originOf(meta),
     notes,
     metadata: meta,
   };
@@ -495,6 +487,17 @@ function required(meta: Record<string, string>, key: string): string {
   const v = meta[key];
   if (v === undefined) throw invalidInput(`__metadata__.${key} is missing`, { tensor: '__metadata__' });
   return v;
+}
+
+/** Where a ticket file says it came from (its optional metadata keys), checked. */
+function originOf(meta: Record<string, string>): { method: string | null; dataset: string | null; datasetChecksum: string | null; seed: number | null; round: number | null } {
+  return {
+    method: optionalText(meta, 'method'),
+    dataset: optionalText(meta, 'dataset'),
+    datasetChecksum: optionalText(meta, 'dataset_checksum'),
+    seed: optionalCount(meta, 'seed'),
+    round: optionalCount(meta, 'round'),
+  };
 }
 
 function optionalText(meta: Record<string, string>, key: string): string | null {

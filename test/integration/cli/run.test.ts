@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS, methodSummarySchema } from '../../../main/contract/api.js';
+import { roundRecordSchema } from '../../../main/contract/run-events.js';
 import { colt, tempHome } from '../../helpers/cli.js';
 import { workTimeout } from '../../helpers/work-timeout.js';
 
@@ -34,8 +36,15 @@ describe('colt run', { timeout: workTimeout(1, 30_000) }, () => {
       expect(l.seed).toBe(0);
     }
     expect(rounds.find((l) => l.method === 'colt' && l.round === 1)?.overlap).toBeGreaterThan(0);
-    expect(r.lines[0].backend).toBe('wasm');
-    expect(String(r.lines[0].datasetChecksum)).toMatch(/^[0-9a-f]{64}$/);
+    // The start line is experiments.create's answer with the backend; each round line is a run.roundDone record.
+    const start = r.lines[0];
+    expect(start.backend).toBe('wasm');
+    const created = COMMANDS['experiments.create'].output.parse(start);
+    expect(created.dataset.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(created.dataset).toMatchObject({ name: 'fashion-mnist-sample', train: 12000, test: 2000, classes: 10, inputShape: [28, 28, 1] });
+    for (const l of rounds) roundRecordSchema.parse(l);
+    // The summary's figures are experiments.get's.
+    expect(() => methodSummarySchema.parse((r.lines.at(-1)?.methods as Record<string, unknown>).colt)).not.toThrow();
   });
 
   it('takes --seeds and a --config file', async () => {

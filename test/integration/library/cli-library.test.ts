@@ -25,7 +25,7 @@ describe('colt run, runs, tickets and resume with a library', { timeout: workTim
 
   it('records the experiment and its runs, and says so on the start line', () => {
     expect(start).toMatchObject({ type: 'start', experimentId: 1, library: lib });
-    expect(start.runs).toEqual([
+    expect((start.runs as { id: number; method: string; seed: number }[]).map(({ id, method, seed }) => ({ id, method, seed }))).toEqual([
       { id: 1, method: 'imp', seed: 0 },
       { id: 2, method: 'colt', seed: 0 },
       { id: 3, method: 'random', seed: 0 },
