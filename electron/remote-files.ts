@@ -70,10 +70,8 @@ async function reportLocal(lab: LabHost, input: unknown, o: LocalFilesOptions): 
   const html = r.path !== undefined ? r.path : path.join(o.files.folder(r.folder as string, 'folder'), made.filename);
   const stem = html.replace(/\.html?$/i, '');
   const target = (file: string): string => o.files.writable(file, field, { force: r.force });
-  const files: { file: string; bytes: () => Promise<Uint8Array> }[] = [
-    { file: target(html), bytes: async () => Buffer.from(made.html) },
-    { file: target(`${stem}.csv`), bytes: async () => Buffer.from(made.csv) },
-  ];
+  const files: { file: string; bytes: () => Promise<Uint8Array> }[] = [{ file: target(html), bytes: async () => Buffer.from(made.html) }];
+  if (r.csv) files.push({ file: target(`${stem}.csv`), bytes: async () => Buffer.from(made.csv) });
   if (r.pdf) {
     const print = o.printPdf;
     if (!print) throw new LabError('internal', 'reports.create: this app cannot print to PDF');

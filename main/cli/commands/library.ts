@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { invalidInput } from '../../contract/errors.js';
 import { withLab } from '../lab-client.js';
-import { LIBRARY_HELP } from '../library-options.js';
+import { COMMON_OPTIONS, LIBRARY_HELP, subcommandOf } from '../library-options.js';
 import { info, out } from '../output.js';
 
 /** Help text of `colt library`. */
@@ -21,20 +21,13 @@ ${LIBRARY_HELP}`;
 export async function libraryCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      json: { type: 'boolean', default: false },
-      library: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: COMMON_OPTIONS,
     strict: true,
     allowPositionals: true,
   });
-  const [sub, ...shards] = positionals;
-  if (values.help || sub === undefined) {
-    out(LIBRARY_COMMAND_HELP);
-    return values.help ? 0 : 2;
-  }
-  if (sub !== 'merge') throw invalidInput(`colt library: unknown subcommand '${sub}' (merge)`);
+  const parsed = subcommandOf('library', positionals, { help: values.help, text: LIBRARY_COMMAND_HELP, known: ['merge'] });
+  if (typeof parsed === 'number') return parsed;
+  const shards = parsed.rest;
   if (shards.length === 0) throw invalidInput('colt library merge: name at least one shard library file');
   // Merging into a library that does not exist yet makes it (a colleague's runs into a fresh library).
   return withLab({ library: values.library, access: 'create' }, async (lab) => {

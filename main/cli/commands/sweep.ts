@@ -5,7 +5,7 @@ import { openLibrary, writeTransaction } from '../../library/db.js';
 import { reconcileStaleRuns } from '../../library/runs.js';
 import { getSweep } from '../../library/sweeps.js';
 import { withLab } from '../lab-client.js';
-import { LIBRARY_HELP, libraryHint, libraryPath, MAX_LIST, parseId } from '../library-options.js';
+import { COMMON_OPTIONS, LIBRARY_HELP, libraryHint, libraryPath, MAX_LIST, parseId, subcommandOf } from '../library-options.js';
 import { info, out } from '../output.js';
 import { runSweepTask } from '../sweep-task.js';
 import { followSweep, parsePoll } from '../sweep-run.js';
@@ -28,25 +28,20 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       wait: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
       poll: { type: 'string' },
-      library: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_OPTIONS,
     },
     strict: true,
     allowPositionals: true,
   });
-  const [sub, ...rest] = positionals;
-  if (values.help || sub === undefined) {
-    out(SWEEP_HELP);
-    return values.help ? 0 : 2;
-  }
+  const parsed = subcommandOf('sweep', positionals, { help: values.help, text: SWEEP_HELP, known: ['list', 'status', 'cancel', 'merge', 'task'] });
+  if (typeof parsed === 'number') return parsed;
+  const { sub, rest } = parsed;
   const json = values.json ?? false;
   if (sub === 'task') {
     if (rest.length !== 2 || !/^\d+$/.test(rest[1])) throw invalidInput('colt sweep task: expected DIR INDEX (the job script passes $SLURM_ARRAY_TASK_ID)');
     return runSweepTask(rest[0], Number(rest[1]), json);
   }
-  if (!['list', 'status', 'cancel', 'merge'].includes(sub)) throw invalidInput(`colt sweep: unknown subcommand '${sub}' (list, status, cancel, merge, task)`);
   if (sub === 'list' ? rest.length > 0 : rest.length !== 1) throw invalidInput(sub === 'list' ? `colt sweep list: unexpected argument '${rest[0]}'` : `colt sweep ${sub}: expected one sweep id (3 or s3)`);
   const pollMs = parsePoll(values.poll);
   if (sub === 'list') {

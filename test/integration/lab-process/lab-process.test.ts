@@ -167,6 +167,11 @@ describe('the lab in its own process, relayed to the window', { timeout: 300_000
     expect(readFileSync(file, 'utf8')).toBe(out.html);
     expect(readFileSync(path.join(laptop, 'paper.pdf')).equals(FAKE_PDF)).toBe(true);
     await expect(remote.call('reports.create', { experimentId: experiments[0].id, path: file })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('exists; pass force'), details: { reason: 'exists' } });
+    // csv: false writes the HTML alone, here as in the lab.
+    const htmlOnly = path.join(laptop, 'html-only.html');
+    const alone = (await remote.call('reports.create', { experimentId: experiments[0].id, path: htmlOnly, csv: false })) as { files: string[] };
+    expect(alone.files).toEqual([htmlOnly]);
+    expect(existsSync(path.join(laptop, 'html-only.csv'))).toBe(false);
   });
 
   it('fails the calls in flight when the lab process dies, naming the command and the stop', async () => {
