@@ -32,8 +32,9 @@ const CASES: [string, [number, number, number], number, number][] = [
 
 /**
  * The nets of 512 channels (11-20 M weights): measured here under load (load average 10-13 on 2
- * cores), ResNet-18 took 60 s on cpu + 224 s on SwiftShader and VGG-16 119 s + 263 s, and VGG-19
- * passed 600 s; more than the suite's time allows, so they run with COLT_WEBGPU_LARGE_MODELS=1.
+ * cores), ResNet-18 took 60 s on cpu + 224 s on SwiftShader and VGG-16 119 s + 263 s; idle, VGG-19
+ * 31 s + 124 s (and it fails the bound on its gradients, not settled: see the README's webgpu section);
+ * more than the suite's time allows, so they run with COLT_WEBGPU_LARGE_MODELS=1.
  */
 const LARGE = new Set(['resnet18', 'vgg16', 'vgg19']);
 const RUN_LARGE = process.env.COLT_WEBGPU_LARGE_MODELS === '1';
