@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import type { OptimizerConfig } from '../../../../main/lab/optimizers.js';
 
 /** Deterministic values in [-1, 1) from a seed (a small LCG, identical on every backend). */
 export function values(n: number, seed: number): Float32Array {
@@ -22,3 +23,12 @@ export function relErr(a: Float32Array, b: Float32Array): number {
   }
   return scale === 0 ? diff : diff / scale;
 }
+
+/** The optimizer settings the kernel tests run: Adam and SGD with and without momentum, Nesterov and weight decay. */
+export const OPTIMIZER_CONFIGS: [string, OptimizerConfig][] = [
+  ['adam', { type: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 }],
+  ['adam + weight decay', { type: 'adam', lr: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.01 }],
+  ['sgd', { type: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false }],
+  ['sgd + momentum + weight decay', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: false }],
+  ['sgd + nesterov', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true }],
+];

@@ -15,7 +15,7 @@ import { simdOptimizerModuleBytes } from '../../../../main/lab/backend/simd-modu
 import { packageRoot } from '../../../../main/common/paths.js';
 import { assemble, sharedVariant } from '../../../../build/assemble-wasm.mjs';
 import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
-import { values, relErr } from './helpers.js';
+import { OPTIMIZER_CONFIGS as CONFIGS, relErr, values } from './helpers.js';
 
 // Sizes not divisible by 4 exercise the SIMD groups and the scalar tail.
 const SHAPES: Record<string, number[]> = { 'fc.weight': [7, 13], 'fc.bias': [13], 'conv.weight': [3, 3, 2, 4], 'head.weight': [5, 3] };
@@ -59,13 +59,6 @@ async function train(backend: 'cpu' | 'wasm', config: OptimizerConfig, fused: bo
   return out;
 }
 
-const CONFIGS: [string, OptimizerConfig][] = [
-  ['adam', { type: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 }],
-  ['adam + weight decay', { type: 'adam', lr: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.01 }],
-  ['sgd', { type: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false }],
-  ['sgd + momentum + weight decay', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: false }],
-  ['sgd + nesterov', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true }],
-];
 
 beforeAll(async () => {
   await selectBackend('wasm');

@@ -101,17 +101,6 @@ export async function runSteps(c: StepCase, optimizer: OptimizerConfig, steps = 
   }
 }
 
-/** max|a − b| / max|b| (the agreement measure of the kernel tests). */
-export function maxRelErr(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 /** ‖a − b‖₂ / ‖b‖₂, the norm-wise relative error. */
 export function normRelErr(a: Float32Array, b: Float32Array): number {
   let diff = 0;

@@ -9,7 +9,7 @@ import { mergePadDims } from '../../../../main/lab/backend/webgpu-kernels.js';
 import { registerWebgpuOptimizerKernels } from '../../../../main/lab/backend/webgpu-optimizer-kernels.js';
 import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
 import { NO_SWIFTSHADER, useSwiftshader } from '../../../helpers/swiftshader.js';
-import { relErr, values } from './helpers.js';
+import { OPTIMIZER_CONFIGS as CONFIGS, relErr, values } from './helpers.js';
 
 useSwiftshader();
 
@@ -47,13 +47,6 @@ async function train(config: OptimizerConfig, fused: boolean, steps = 3): Promis
   return out;
 }
 
-const CONFIGS: [string, OptimizerConfig][] = [
-  ['adam', { type: 'adam', lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0 }],
-  ['adam + weight decay', { type: 'adam', lr: 0.01, beta1: 0.8, beta2: 0.99, epsilon: 1e-6, weightDecay: 0.01 }],
-  ['sgd', { type: 'sgd', lr: 0.1, momentum: 0, weightDecay: 0, nesterov: false }],
-  ['sgd + momentum + weight decay', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: false }],
-  ['sgd + nesterov', { type: 'sgd', lr: 0.1, momentum: 0.9, weightDecay: 5e-4, nesterov: true }],
-];
 
 describe.skipIf(NO_SWIFTSHADER !== undefined)(`the webgpu backend on SwiftShader${NO_SWIFTSHADER ? ` (skipped: ${NO_SWIFTSHADER})` : ''}`, () => {
   it('is never chosen automatically on a software adapter, and is when asked for by name', async () => {

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../../main/lab/backend/index.js';
 import type { OptimizerConfig } from '../../../../main/lab/optimizers.js';
 import { NO_SWIFTSHADER, useSwiftshader } from '../../../helpers/swiftshader.js';
-import { maxRelErr, normRelErr, runSteps, stepCase } from './training-steps.js';
+import { relErr } from './helpers.js';
+import { normRelErr, runSteps, stepCase } from './training-steps.js';
 
 useSwiftshader();
 
@@ -86,7 +87,7 @@ describe.skipIf(NO_SWIFTSHADER !== undefined)(`training steps on webgpu (SwiftSh
           continue;
         }
         for (const v of g) scale = Math.max(scale, Math.abs(v));
-        gradErr.push([name, maxRelErr(gg, g)]);
+        gradErr.push([name, relErr(gg, g)]);
         weightErr.push([name, normRelErr(gpu.weights.get(name) as Float32Array, cpu.weights.get(name) as Float32Array)]);
       }
       const kernels = new Set(c.mask.keys());
