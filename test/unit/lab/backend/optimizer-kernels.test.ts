@@ -14,8 +14,8 @@ import { fusedKernelOptions } from '../../../../main/lab/backend/optimizer-kerne
 import { simdOptimizerModuleBytes } from '../../../../main/lab/backend/simd-module.js';
 import { packageRoot } from '../../../../main/common/paths.js';
 import { assemble, sharedVariant } from '../../../../build/assemble-wasm.mjs';
-import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
-import { OPTIMIZER_CONFIGS as CONFIGS, relErr, values } from './helpers.js';
+import type { OptimizerConfig } from '../../../../main/lab/optimizers.js';
+import { OPTIMIZER_CONFIGS as CONFIGS, relErr, trainMasked, values } from './helpers.js';
 
 // Sizes not divisible by 4 exercise the SIMD groups and the scalar tail.
 const SHAPES: Record<string, number[]> = { 'fc.weight': [7, 13], 'fc.bias': [13], 'conv.weight': [3, 3, 2, 4], 'head.weight': [5, 3] };
@@ -27,36 +27,7 @@ const MASKED = ['fc.weight', 'conv.weight'];
  */
 async function train(backend: 'cpu' | 'wasm', config: OptimizerConfig, fused: boolean, steps = 4): Promise<Record<string, Float32Array>> {
   await tf.setBackend(backend);
-  const params: Record<string, tf.Variable> = {};
-  const masks: Record<string, tf.Tensor> = {};
-  Object.entries(SHAPES).forEach(([name, shape], i) => {
-    const size = tf.util.sizeFromShape(shape);
-    const init = tf.tensor(values(size, 10 + i), shape);
-    params[name] = tf.variable(init);
-    init.dispose();
-    if (MASKED.includes(name)) {
-      masks[name] = tf.tensor(Float32Array.from(values(size, 20 + i), (v) => (v > 0 ? 1 : 0)), shape);
-      const masked = tf.mul(params[name], masks[name]);
-      params[name].assign(masked);
-      masked.dispose();
-    }
-  });
-  const opt = new MaskedOptimizer(config, params, masks);
-  for (let step = 0; step < steps; step++) {
-    const grads: Record<string, tf.Tensor> = {};
-    Object.entries(SHAPES).forEach(([name, shape], i) => {
-      grads[params[name].name] = tf.tensor(values(tf.util.sizeFromShape(shape), 100 * step + i + 1), shape);
-    });
-    opt.step(grads, 0.05 / (step + 1), { fused });
-    tf.dispose(Object.values(grads));
-  }
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(params)) out[name] = v.dataSync() as Float32Array;
-  const slots = (opt as unknown as { slots: Map<string, tf.Variable[]> }).slots;
-  for (const [name, list] of slots) list.forEach((s, i) => (out[`${name}#${i}`] = s.dataSync() as Float32Array));
-  opt.dispose();
-  tf.dispose([...Object.values(params), ...Object.values(masks)]);
-  return out;
+  return trainMasked({ shapes: SHAPES, masked: MASKED }, config, fused, steps);
 }
 
 

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { hasFusedOptimizer, selectBackend } from '../../../../main/lab/backend/index.js';
 import { mergePadDims } from '../../../../main/lab/backend/webgpu-kernels.js';
 import { registerWebgpuOptimizerKernels } from '../../../../main/lab/backend/webgpu-optimizer-kernels.js';
-import { MaskedOptimizer, type OptimizerConfig } from '../../../../main/lab/optimizers.js';
+import type { OptimizerConfig } from '../../../../main/lab/optimizers.js';
 import { NO_SWIFTSHADER, useSwiftshader } from '../../../helpers/swiftshader.js';
-import { OPTIMIZER_CONFIGS as CONFIGS, relErr, values } from './helpers.js';
+import { OPTIMIZER_CONFIGS as CONFIGS, relErr, trainMasked, values } from './helpers.js';
 
 useSwiftshader();
 
@@ -18,33 +18,8 @@ const SHAPES: Record<string, number[]> = { 'fc.weight': [7, 13], 'fc.bias': [12]
 const MASKED = ['fc.weight', 'conv.weight', 'head.weight'];
 
 /** `steps` masked optimizer steps with fixed gradients on the active backend: the parameters and slots. */
-async function train(config: OptimizerConfig, fused: boolean, steps = 3): Promise<Record<string, Float32Array>> {
-  const params: Record<string, tf.Variable> = {};
-  const masks: Record<string, tf.Tensor> = {};
-  Object.entries(SHAPES).forEach(([name, shape], i) => {
-    const size = tf.util.sizeFromShape(shape);
-    params[name] = tf.tidy(() => tf.variable(tf.tensor(values(size, 10 + i), shape)));
-    if (MASKED.includes(name)) {
-      masks[name] = tf.tensor(Float32Array.from(values(size, 20 + i), (v) => (v > 0 ? 1 : 0)), shape);
-      tf.tidy(() => params[name]?.assign(tf.mul(params[name] as tf.Variable, masks[name] as tf.Tensor)));
-    }
-  });
-  const opt = new MaskedOptimizer(config, params, masks);
-  for (let step = 0; step < steps; step++) {
-    const grads: Record<string, tf.Tensor> = {};
-    Object.entries(SHAPES).forEach(([name, shape], i) => {
-      grads[params[name].name] = tf.tensor(values(tf.util.sizeFromShape(shape), 100 * step + i + 1), shape);
-    });
-    opt.step(grads, 0.05 / (step + 1), { fused });
-    tf.dispose(Object.values(grads));
-  }
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(params)) out[name] = (await v.data()) as Float32Array;
-  const slots = (opt as unknown as { slots: Map<string, tf.Variable[]> }).slots;
-  for (const [name, list] of slots) for (const [i, s] of list.entries()) out[`${name}#${i}`] = (await s.data()) as Float32Array;
-  opt.dispose();
-  tf.dispose([...Object.values(params), ...Object.values(masks)]);
-  return out;
+function train(config: OptimizerConfig, fused: boolean, steps = 3): Promise<Record<string, Float32Array>> {
+  return trainMasked({ shapes: SHAPES, masked: MASKED }, config, fused, steps);
 }
 
 
