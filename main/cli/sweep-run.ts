@@ -1,21 +1,13 @@
 import path from 'node:path';
+import type { CommandInput, CommandOutput } from '../contract/api.js';
 import { invalidInput, LabError } from '../contract/errors.js';
 import type { Executor, SlurmOptions } from '../contract/sweep-config.js';
 import { parseGridFlag, parseSlurmOptions, splitShellWords } from '../contract/sweep-config.js';
-import { selectBackend, type BackendRequest } from '../lab/backend/index.js';
-import { openLibrary, writeTransaction, type Db } from '../library/db.js';
-import { listRounds } from '../library/rounds.js';
-import { getRun, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
-import { getSweep, listSweepTasks, refreshSweepStatus, runIdsOfTask, updateSweepTask } from '../library/sweeps.js';
-import { slurmClient, type SlurmClient } from '../jobs/slurm/slurm-client.js';
-import { roundPayload } from '../jobs/event-payloads.js';
+import { selectBackend, type BackendChoice, type BackendRequest } from '../lab/backend/index.js';
 import { backendLabel } from '../service/experiment-runner.js';
-import { planSweep, runCount, type SweepPlan } from '../sweep/grid.js';
-import { loadSweepData, recordSweep, type RecordedSweep } from '../sweep/record.js';
-import { refreshSlurmSweep, submitSlurmSweep, type TaskChange } from '../sweep/slurm-sweep.js';
-import { libraryHint, libraryPath } from './library-options.js';
+import { libraryHint } from './library-options.js';
 import { experimentSummary, followExperiment } from './follow-experiment.js';
-import { withLab } from './lab-client.js';
+import { withLab, type CliLab } from './lab-client.js';
 import { describeRound, describeSummary, info, out, type ExperimentSummary } from './output.js';
 
 /** Help lines of the sweep options of `colt run`. */
@@ -66,119 +58,98 @@ function slurmOptionsOf(o: SweepRunOptions['slurm']): SlurmOptions {
   });
 }
 
-/** A folder-name form of a sweep's name. */
-function slug(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'sweep';
-}
+/** What sweeps.create answered. */
+type CreatedSweep = CommandOutput<'sweeps.create'>;
 
 /**
- * `colt run` with a grid or `--executor slurm`: expands and validates the whole sweep (every
- * point's config and data) before recording or submitting anything, records it, then runs it
- * here (local) or submits it as a Slurm job array and, unless `--no-wait`, follows it to the end.
+ * `colt run` with a grid or `--executor slurm`, through the contract's sweeps.create: the lab
+ * expands and checks the whole sweep (every point's config and data) before recording anything,
+ * records it and, for Slurm, submits it as a job array; then this runs a local sweep's points
+ * here one after another, or follows a Slurm sweep to the end (unless `--no-wait`).
  */
 export async function runSweep(o: SweepRunOptions): Promise<number> {
-  const plan = planSweep(o.raw, o.grid.map(parseGridFlag));
+  const axes = o.grid.map(parseGridFlag);
   const slurm = o.executor === 'slurm' ? slurmOptionsOf(o.slurm) : undefined;
   const pollMs = parsePoll(o.pollSeconds);
-  const data = await loadSweepData(plan, o.dataDir);
-  const file = libraryPath(o.library);
-  const db = openLibrary(file);
-  try {
-    writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-    const dir = o.executor === 'slurm' ? path.resolve(o.sweepDir ?? path.join(path.dirname(file), 'sweeps', `${slug(plan.name)}-${plan.key.slice(0, 8)}`)) : null;
-    const rec = recordSweep(db, plan, data, {
+  // A local sweep trains here; a Slurm sweep's tasks select their backend on their nodes.
+  const backend = o.executor === 'local' ? await selectBackend(o.backend) : undefined;
+  return withLab({ library: o.library, dataDir: o.dataDir, ...(backend ? { backend } : {}), concurrency: o.concurrency }, async (lab) => {
+    const created = await lab.call('sweeps.create', {
+      config: o.raw,
+      // --grid values are parsed JSON (or strings): the contract's grid values.
+      axes: axes as CommandInput<'sweeps.create'>['axes'],
       executor: o.executor,
-      dir,
-      spec: { axes: plan.axes, points: plan.points.length, backend: o.backend, dataDir: path.resolve(o.dataDir), ...(slurm ? { slurm } : {}) },
+      ...(slurm ? { slurm } : {}),
+      backend: o.backend,
+      ...(o.sweepDir !== undefined ? { dir: path.resolve(o.sweepDir) } : {}),
+      start: o.executor === 'slurm',
     });
-    announce(db, rec, plan, o.json, file);
-    if (o.executor === 'local') return await runLocalSweep(db, rec, plan, o);
-    const client = slurmClient();
-    const sub = await submitSlurmSweep(db, rec, plan, data, { client, slurm: slurm as SlurmOptions, backend: o.backend, dataDir: o.dataDir, libraryPath: file });
-    if (o.json) out(JSON.stringify({ type: 'submitted', sweepId: rec.sweep.id, jobId: sub.jobId, submitted: sub.submitted, inFlight: sub.inFlight, finished: sub.finished }));
+    announce(created, o.json, lab.libraryPath);
+    if (backend) return runLocalSweep(lab, created, backend, o);
+    const sub = created.submission as NonNullable<CreatedSweep['submission']>;
+    const sweepId = created.sweep.id;
+    if (o.json) out(JSON.stringify({ type: 'submitted', sweepId, ...sub }));
     else {
-      if (sub.jobId !== null) info(`submitted tasks ${sub.submitted.join(', ')} as Slurm job array ${sub.jobId} (logs in ${path.join(dir as string, 'logs')})`);
+      if (sub.jobId !== null) info(`submitted tasks ${sub.submitted.join(', ')} as Slurm job array ${sub.jobId} (logs in ${path.join(created.sweep.dir as string, 'logs')})`);
       if (sub.inFlight.length > 0) info(`tasks ${sub.inFlight.join(', ')} are still in Slurm from an earlier submission`);
       if (sub.finished.length > 0) info(`tasks ${sub.finished.join(', ')} were finished already; skipped`);
     }
     if (!o.wait) {
-      if (!o.json) info(`not waiting: \`colt sweep status s${rec.sweep.id}${libraryHint(o.library)} --wait\` follows it, \`colt sweep cancel s${rec.sweep.id}${libraryHint(o.library)}\` stops it`);
+      if (!o.json) info(`not waiting: \`colt sweep status s${sweepId}${libraryHint(o.library)} --wait\` follows it, \`colt sweep cancel s${sweepId}${libraryHint(o.library)}\` stops it`);
       return 0;
     }
-    return await followSweep(db, rec.sweep.id, { client, json: o.json, pollMs, libraryHint: libraryHint(o.library) });
-  } finally {
-    db.close();
-  }
+    return followSweep(lab, sweepId, { json: o.json, pollMs, libraryHint: libraryHint(o.library) }, created);
+  });
 }
 
-/** The first line of a sweep: its points, experiments and tasks. */
-function announce(db: Db, rec: RecordedSweep, plan: SweepPlan, json: boolean, library: string): void {
-  const tasks = rec.tasks.map((t) => ({ task: t.task, experimentId: t.experimentId, point: t.point, methods: t.methods, seed: t.seed, runIds: runIdsOfTask(db, t), state: t.state }));
+/** The first line of a sweep: sweeps.create's answer (`--json`), or its points, experiments and tasks. */
+function announce(created: CreatedSweep, json: boolean, library: string): void {
+  const { submission: _submission, ...shown } = created;
+  const s = created.sweep;
   if (json) {
-    out(
-      JSON.stringify({
-        type: 'sweep',
-        sweepId: rec.sweep.id,
-        key: rec.sweep.key,
-        name: plan.name,
-        executor: rec.sweep.executor,
-        dir: rec.sweep.dir,
-        library,
-        resubmitted: rec.resubmitted,
-        points: plan.points.map((p) => ({ point: p.label, experimentId: rec.experimentIds[p.index] })),
-        tasks,
-      }),
-    );
+    out(JSON.stringify({ type: 'sweep', sweepId: s.id, library, ...shown }));
     return;
   }
-  const axes = plan.axes.map((a) => `${a.path} × ${a.values.length}`).join(', ') || 'no grid';
+  const axes = s.axes.map((a) => `${a.path} × ${a.values.length}`).join(', ') || 'no grid';
+  const runs = created.tasks.reduce((n, t) => n + t.runIds.length, 0);
   info(
-    `sweep s${rec.sweep.id}${rec.resubmitted ? ' (taken up again)' : ''}: ${plan.name}: ${plan.points.length} point${plan.points.length === 1 ? '' : 's'} (${axes}), ${runCount(plan)} runs in ${plan.tasks.length} tasks, experiments ${[...new Set(rec.experimentIds)].map((e) => `e${e}`).join(', ')}; executor ${rec.sweep.executor}; library ${library}`,
+    `sweep s${s.id}${created.resubmitted ? ' (taken up again)' : ''}: ${s.name}: ${s.points} point${s.points === 1 ? '' : 's'} (${axes}), ${runs} runs in ${s.tasks} tasks, experiments ${s.experimentIds.map((e) => `e${e}`).join(', ')}; executor ${s.executor}; library ${library}`,
   );
+  for (const note of created.notes) info(`note: ${note}`);
 }
 
-/** Runs a sweep's points one after another in this machine's job pool (each point's runs at once), through the contract's runs.resume. */
-async function runLocalSweep(db: Db, rec: RecordedSweep, plan: SweepPlan, o: SweepRunOptions): Promise<number> {
-  const backend = await selectBackend(o.backend);
+/** Runs a sweep's points one after another in this lab's job pool (each point's runs at once), through the contract's runs.resume. */
+async function runLocalSweep(lab: CliLab, created: CreatedSweep, backend: BackendChoice, o: SweepRunOptions): Promise<number> {
   if (!o.json) info(`backend: ${backend.name} (${backend.reason})`);
+  const sweepId = created.sweep.id;
   const started = performance.now();
   let code = 0;
-  await withLab({ library: db.name, dataDir: o.dataDir, backend, access: 'existing', concurrency: o.concurrency }, async (lab) => {
-    for (const p of plan.points) {
-      const experimentId = rec.experimentIds[p.index];
-      const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
-      if (o.json) out(JSON.stringify({ type: 'point', sweepId: rec.sweep.id, point: p.label, experimentId, runs: runs.map((r) => r.id) }));
-      else info(`point ${p.index + 1}/${plan.points.length}${p.label ? ` (${p.label})` : ''}: experiment e${experimentId}${runs.length === 0 ? ', finished before; skipped' : ''}`);
-      let summary: ExperimentSummary;
-      if (runs.length > 0) {
-        const result = await followExperiment(
-          lab,
-          async () => {
-            await lab.call('runs.resume', { experimentId });
-            return experimentId;
-          },
-          { json: o.json, libraryHint: libraryHint(o.library), backend: backendLabel(backend) },
-        );
-        summary = result.summary;
-        if (result.code !== 0) code = code === 130 ? code : result.code;
-      } else summary = await experimentSummary(lab, experimentId, undefined, 0);
-      if (o.json) out(JSON.stringify({ ...summary, point: p.label }));
-      else out(describeSummary(summary));
-      writeTransaction(db, 'record the tasks of a point', () => {
-        for (const t of listSweepTasks(db, rec.sweep.id).filter((x) => x.experimentId === experimentId)) {
-          const statuses = runIdsOfTask(db, t).map((id) => getRun(db, id).status);
-          const state = statuses.every((s) => s === 'finished') ? 'finished' : statuses.some((s) => s === 'failed') ? 'failed' : 'pending';
-          updateSweepTask(db, rec.sweep.id, t.task, { state });
-        }
-        refreshSweepStatus(db, rec.sweep.id);
-      });
-      if (code === 130) break;
-    }
-  });
-  const sweep = getSweep(db, rec.sweep.id);
+  for (const [index, { point, experimentId }] of created.points.entries()) {
+    const runs = created.runs.filter((r) => r.experimentId === experimentId && r.status !== 'finished');
+    if (o.json) out(JSON.stringify({ type: 'point', sweepId, point, experimentId, runs: runs.map((r) => r.id) }));
+    else info(`point ${index + 1}/${created.points.length}${point ? ` (${point})` : ''}: experiment e${experimentId}${runs.length === 0 ? ', finished before; skipped' : ''}`);
+    let summary: ExperimentSummary;
+    if (runs.length > 0) {
+      const result = await followExperiment(
+        lab,
+        async () => {
+          await lab.call('runs.resume', { experimentId });
+          return experimentId;
+        },
+        { json: o.json, libraryHint: libraryHint(o.library), backend: backendLabel(backend) },
+      );
+      summary = result.summary;
+      if (result.code !== 0) code = code === 130 ? code : result.code;
+    } else summary = await experimentSummary(lab, experimentId, undefined, 0);
+    if (o.json) out(JSON.stringify({ ...summary, point }));
+    else out(describeSummary(summary));
+    if (code === 130) break;
+  }
+  // sweeps.get records the tasks' states from their runs.
+  const { sweep } = await lab.call('sweeps.get', { id: sweepId });
   const seconds = (performance.now() - started) / 1000;
-  if (o.json) out(JSON.stringify({ type: 'sweep-summary', sweepId: sweep.id, status: sweep.status, seconds }));
-  else info(`sweep s${sweep.id} ${sweep.status} in ${seconds.toFixed(0)} s`);
+  if (o.json) out(JSON.stringify({ type: 'sweep-summary', sweepId, status: sweep.status, seconds }));
+  else info(`sweep s${sweepId} ${sweep.status} in ${seconds.toFixed(0)} s`);
   return code;
 }
 
@@ -187,33 +158,55 @@ const MAX_POLL_FAILURES = 30;
 
 /** What following a Slurm sweep needs. */
 export interface FollowOptions {
-  readonly client?: SlurmClient;
   readonly json: boolean;
   readonly pollMs: number;
   readonly libraryHint: string;
 }
 
+type SweepView = CommandOutput<'sweeps.get'>;
+type TaskView = SweepView['tasks'][number];
+
+/** A task's change between two looks at its sweep; requeued when Slurm was given it again. */
+interface TaskChange {
+  readonly task: TaskView;
+  readonly from: TaskView['state'];
+  readonly requeued: boolean;
+}
+
+/** What changed between two looks at a sweep's tasks. */
+function changesOf(before: readonly TaskView[], after: readonly TaskView[]): TaskChange[] {
+  const was = new Map(before.map((t) => [t.task, t]));
+  const changes: TaskChange[] = [];
+  for (const t of after) {
+    const b = was.get(t.task);
+    if (!b) continue;
+    const requeued = t.attempts > b.attempts;
+    if (b.state !== t.state || requeued) changes.push({ task: t, from: b.state, requeued });
+  }
+  return changes;
+}
+
 function describeChange(c: TaskChange): string {
   const t = c.task;
   const what = `task ${t.task} (${t.point ? `${t.point}; ` : ''}${t.methods.join(' + ')}, seed ${t.seed})`;
-  if (c.to === 'running') return `${what}: running${t.node ? ` on ${t.node}` : ''} (Slurm job ${t.jobId}_${t.task})`;
-  if (c.to === 'finished') return `${what}: finished and merged`;
   if (c.requeued) return `${what}: ${t.reason ?? 'requeued'}`;
-  if (c.to === 'failed') return `${what}: failed: ${t.reason ?? ''}`;
-  return `${what}: ${c.to}${t.reason ? ` (${t.reason})` : ''}`;
+  if (t.state === 'running') return `${what}: running${t.node ? ` on ${t.node}` : ''} (Slurm job ${t.jobId}_${t.task})`;
+  if (t.state === 'finished') return `${what}: finished and merged`;
+  if (t.state === 'failed') return `${what}: failed: ${t.reason ?? ''}`;
+  return `${what}: ${t.state}${t.reason ? ` (${t.reason})` : ''}`;
 }
 
 /**
- * Follows a Slurm sweep until no task is queued or running: polls squeue, merges the shards of
- * tasks as they end, requeues the unfinished ones while their retries last, and prints each
- * merged round (the same lines as a local run), then a summary per point. Ctrl-C stops following
- * only: the tasks go on in Slurm. Returns the exit code (0; 1 when a task failed; 130 when stopped).
+ * Follows a Slurm sweep until no task is queued or running, through the contract: each poll is a
+ * sweeps.get that asks Slurm now (the lab merges the shards of tasks as they end and requeues the
+ * unfinished ones while their retries last); prints each task's change and each merged round (the
+ * same lines as a local run), then a summary per point. Ctrl-C stops following only: the tasks go
+ * on in Slurm. Returns the exit code (0; 1 when a task failed; 130 when stopped).
  */
-export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Promise<number> {
-  const client = o.client ?? slurmClient();
+export async function followSweep(lab: CliLab, sweepId: number, o: FollowOptions, first?: Pick<SweepView, 'tasks' | 'runs'>): Promise<number> {
   const started = performance.now();
-  const printed = new Map<number, number>();
-  for (const t of listSweepTasks(db, sweepId)) for (const id of runIdsOfTask(db, t)) printed.set(id, listRounds(db, id).length);
+  let last = first ?? (await lab.call('sweeps.get', { id: sweepId }));
+  const printed = new Map(last.runs.map((r) => [r.id, r.roundsDone]));
   let stop: (() => void) | undefined;
   let stopped = false;
   const onSigint = (): void => {
@@ -221,28 +214,29 @@ export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Pr
     stop?.();
   };
   process.on('SIGINT', onSigint);
+  let view: SweepView | undefined;
   try {
     let failures = 0;
     for (;;) {
-      let changes: TaskChange[] = [];
       try {
-        changes = await refreshSlurmSweep(db, sweepId, client);
+        view = await lab.call('sweeps.get', { id: sweepId, refresh: 'now' });
         failures = 0;
       } catch (e) {
         // A controller that does not answer for a while (restarting, overloaded) is waited for; the tasks go on.
         if (!(e instanceof LabError) || e.code !== 'internal' || ++failures > MAX_POLL_FAILURES) throw e;
         info(`squeue did not answer (${e.message}); asking again in ${(o.pollMs / 1000).toFixed(0)} s (${failures} of ${MAX_POLL_FAILURES})`);
       }
-      for (const c of changes) {
-        const t = c.task;
-        if (o.json) out(JSON.stringify({ type: 'task', sweepId, task: t.task, from: c.from, state: c.to, requeued: c.requeued ?? false, jobId: t.jobId, node: t.node, attempts: t.attempts, reason: t.reason, point: t.point }));
-        else info(describeChange(c));
-        printRounds(db, sweepId, t.task, printed, o.json);
+      if (view) {
+        for (const c of changesOf(last.tasks, view.tasks)) {
+          const t = c.task;
+          if (o.json) out(JSON.stringify({ type: 'task', sweepId, task: t.task, from: c.from, state: t.state, requeued: c.requeued, jobId: t.jobId, node: t.node, attempts: t.attempts, reason: t.reason, point: t.point }));
+          else info(describeChange(c));
+        }
+        await printRounds(lab, view, printed, o.json);
+        last = view;
+        const waiting = view.tasks.filter((t) => t.state === 'pending' || t.state === 'running');
+        if (view.sweep.status !== 'running' || waiting.length === 0 || waiting.every((t) => t.jobId === null)) break;
       }
-      const sweep = getSweep(db, sweepId);
-      const tasks = listSweepTasks(db, sweepId);
-      const waiting = tasks.filter((t) => t.state === 'pending' || t.state === 'running');
-      if (sweep.status !== 'running' || waiting.length === 0 || waiting.every((t) => t.jobId === null)) break;
       if (stopped) {
         info(`stopped following: the tasks go on in Slurm (\`colt sweep status s${sweepId}${o.libraryHint} --wait\` follows again, \`colt sweep cancel s${sweepId}${o.libraryHint}\` stops them)`);
         return 130;
@@ -259,15 +253,12 @@ export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Pr
     process.off('SIGINT', onSigint);
   }
   const seconds = (performance.now() - started) / 1000;
-  const tasks = listSweepTasks(db, sweepId);
-  await withLab({ library: db.name, access: 'existing' }, async (lab) => {
-    for (const experimentId of [...new Set(tasks.map((t) => t.experimentId))]) {
-      const summary = await experimentSummary(lab, experimentId, undefined, seconds);
-      if (o.json) out(JSON.stringify({ ...summary, point: tasks.find((t) => t.experimentId === experimentId)?.point ?? '' }));
-      else out(describeSummary(summary));
-    }
-  });
-  const sweep = getSweep(db, sweepId);
+  const { sweep, tasks } = view as SweepView;
+  for (const experimentId of sweep.experimentIds) {
+    const summary = await experimentSummary(lab, experimentId, undefined, seconds);
+    if (o.json) out(JSON.stringify({ ...summary, point: tasks.find((t) => t.experimentId === experimentId)?.point ?? '' }));
+    else out(describeSummary(summary));
+  }
   const counts = Object.fromEntries(['finished', 'failed', 'cancelled', 'pending', 'running'].map((s) => [s, tasks.filter((t) => t.state === s).length]));
   if (o.json) out(JSON.stringify({ type: 'sweep-summary', sweepId, status: sweep.status, counts, seconds }));
   else {
@@ -277,20 +268,18 @@ export async function followSweep(db: Db, sweepId: number, o: FollowOptions): Pr
   return sweep.status === 'finished' ? 0 : 1;
 }
 
-/** Prints the rounds of a task's runs the library gained since they were last printed. */
-function printRounds(db: Db, sweepId: number, task: number, printed: Map<number, number>, json: boolean): void {
-  const t = listSweepTasks(db, sweepId).find((x) => x.task === task);
-  if (!t) return;
-  for (const runId of runIdsOfTask(db, t)) {
-    const rounds = listRounds(db, runId);
-    const from = printed.get(runId) ?? 0;
-    if (rounds.length <= from) continue;
-    if (!json) info(`— ${rounds[0].method}, seed ${rounds[0].seed} (run ${runId}${t.point ? `; ${t.point}` : ''})`);
-    for (const { runId: _r, final: _f, created: _c, ...record } of rounds.slice(from)) {
-      const shown = roundPayload(record);
-      if (json) out(JSON.stringify({ ...shown, experimentId: t.experimentId, task }));
-      else info(describeRound(shown));
+/** Prints the rounds the sweep's runs gained since they were last printed (runs.get's rounds). */
+async function printRounds(lab: CliLab, view: SweepView, printed: Map<number, number>, json: boolean): Promise<void> {
+  for (const run of view.runs) {
+    const from = printed.get(run.id) ?? 0;
+    if (run.roundsDone <= from) continue;
+    const task = view.tasks.find((t) => t.runIds.includes(run.id));
+    const { rounds } = await lab.call('runs.get', { id: run.id });
+    if (!json) info(`— ${run.method}, seed ${run.seed} (run ${run.id}${task?.point ? `; ${task.point}` : ''})`);
+    for (const { final: _f, ticketId: _t, created: _c, cost: _cost, ...record } of rounds.slice(from)) {
+      if (json) out(JSON.stringify({ ...record, experimentId: run.experimentId, task: task?.task ?? null }));
+      else info(describeRound(record));
     }
-    printed.set(runId, rounds.length);
+    printed.set(run.id, rounds.length);
   }
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { invalidInput, LabError } from './errors.js';
 import { roundRecordSchema } from './run-events.js';
 import { METHODS } from './experiment-config.js';
-import { sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
+import { BACKEND_REQUESTS, EXECUTORS, gridAxisSchema, slurmOptionsSchema, sweepSummarySchema, sweepTaskSchema } from './sweep-config.js';
 
 /**
  * The one typed contract between the UI and the lab (STYLE.md, One contract, thin transports):
@@ -323,6 +323,12 @@ const sweepMergeFields = {
   runs: z.array(z.object({ shard: z.string(), runId: id, action: mergeActionSchema, roundsAdded: z.number().int().min(0), status: runStatusSchema })),
 };
 
+/** A sweep as sweeps.get shows it: its summary, tasks, its experiments' runs, and notes on what could not be asked. */
+const sweepViewFields = { sweep: sweepSummarySchema, tasks: z.array(sweepTaskSchema), runs: z.array(runSummarySchema), notes: z.array(z.string()) };
+
+/** Task numbers of a sweep. */
+const taskList = z.array(z.number().int().min(0));
+
 /** Either one run or all runs of one experiment. */
 const runTargetFields = { runId: id.optional(), experimentId: id.optional() };
 const oneTarget = (x: { runId?: number | undefined; experimentId?: number | undefined }): boolean => (x.runId === undefined) !== (x.experimentId === undefined);
@@ -506,10 +512,30 @@ export const COMMANDS = {
     input: z.strictObject({ limit: limit.optional() }),
     output: z.array(sweepSummarySchema),
   },
+  'sweeps.create': {
+    help: "record a sweep: a grid over config fields (the config's sweep section, with axes added or replacing its own) as one experiment per point and a task per point × seed, every point checked against its data first (the error names the point and field); the same settings recorded before are taken up again, their finished runs kept. With start, a local sweep's unfinished runs are queued in this lab's job pool, point after point, and a Slurm sweep's unfinished tasks are submitted as one job array (backend: what each task selects on its node; dir: the folder of its manifest, shards and logs on the shared file system, default next to the library)",
+    input: z.strictObject({
+      config: z.unknown(),
+      axes: z.array(gridAxisSchema).max(100).default([]),
+      executor: z.enum(EXECUTORS).default('local'),
+      slurm: slurmOptionsSchema.optional(),
+      backend: z.enum(BACKEND_REQUESTS).default('auto'),
+      dir: filePath.optional(),
+      start: z.boolean().default(true),
+    }),
+    output: z.object({
+      ...sweepViewFields,
+      points: z.array(z.object({ point: z.string(), experimentId: id })),
+      /** Recorded before with the same settings (its key): taken up again. */
+      resubmitted: z.boolean(),
+      /** A Slurm sweep started: the job array submitted now (null when nothing was left), the tasks submitted, those an earlier submission still has in Slurm, those finished already. */
+      submission: z.object({ jobId: z.string().nullable(), submitted: taskList, inFlight: taskList, finished: taskList }).nullable(),
+    }),
+  },
   'sweeps.get': {
     help: "one sweep: its tasks (pending, running, finished, failed, with Slurm's state and reason) and its experiments' runs; asks Slurm first, merging the shards of tasks that ended (refresh auto: a running Slurm sweep, at most every 2 s, an unreachable Slurm a note; now: a Slurm sweep in any state, an unreachable Slurm the command's error)",
     input: z.strictObject({ id, refresh: z.enum(['auto', 'now']).default('auto') }),
-    output: z.object({ sweep: sweepSummarySchema, tasks: z.array(sweepTaskSchema), runs: z.array(runSummarySchema), notes: z.array(z.string()) }),
+    output: z.object(sweepViewFields),
   },
   'sweeps.cancel': {
     help: "cancel a Slurm sweep's queued and running tasks, waiting up to waitSeconds for Slurm to end them, then merge the rounds they finished",
@@ -754,6 +780,8 @@ export type CommandName = keyof typeof COMMANDS;
 export type CommandInput<C extends CommandName> = z.input<(typeof COMMANDS)[C]['input']>;
 /** What a command answers. */
 export type CommandOutput<C extends CommandName> = z.output<(typeof COMMANDS)[C]['output']>;
+/** A command's input once parsed: its defaults filled in (what handlers receive). */
+export type ParsedInput<C extends CommandName> = z.output<(typeof COMMANDS)[C]['input']>;
 
 /** A request on the wire. */
 export interface WireRequest {
@@ -784,7 +812,7 @@ export function isCommandName(name: string): name is CommandName {
 }
 
 /** Validates a command's input against the contract; the error names the command and field. */
-export function parseCommandInput<C extends CommandName>(command: C, input: unknown): z.output<(typeof COMMANDS)[C]['input']> {
+export function parseCommandInput<C extends CommandName>(command: C, input: unknown): ParsedInput<C> {
   const result = COMMANDS[command].input.safeParse(input ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -21,6 +21,9 @@ export const sweepSectionSchema = z.strictObject({
   grid: z.record(fieldPath, z.array(gridValue).min(1).max(MAX_SWEEP_POINTS)).describe('config field path → the values it takes; the sweep is their cross product'),
 });
 
+/** One grid axis as the contract takes it (sweeps.create's axes; `--grid` parses to it). */
+export const gridAxisSchema = z.strictObject({ path: fieldPath, values: z.array(gridValue).min(1).max(MAX_SWEEP_POINTS) });
+
 /** One grid axis: a config field and the values it takes, in order. */
 export interface GridAxis {
   readonly path: string;
@@ -179,6 +182,11 @@ export function parseSlurmOptions(input: unknown): SlurmOptions {
   }
   return result.data;
 }
+
+/** What a sweep's tasks ask for when they select a backend on their node (main/lab/backend): a backend, the CUDA build of the tensorflow one, or the best available. */
+export const BACKEND_REQUESTS = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** A backend request. */
+export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
 
 /** Where a task stands: queued in Slurm, running, done and merged, ended unfinished, or stopped by `colt sweep cancel`. */
 export const TASK_STATES = ['pending', 'running', 'finished', 'failed', 'cancelled'] as const;

@@ -1,6 +1,6 @@
 import { LabError } from '../contract/errors.js';
 import type { Executor, GridAxis, SlurmOptions, SweepState, TaskState } from '../contract/sweep-config.js';
-import { isoNow, type Db } from './db.js';
+import { isoNow, writeTransaction, type Db } from './db.js';
 import { runState } from './runs.js';
 
 /** What a sweep keeps of how it was asked for, so resubmissions and retries do the same. */
@@ -215,4 +215,32 @@ function toTask(r: RawTask): SweepTaskRow {
     merged: r.merged,
     updated: r.updated,
   };
+}
+
+/** A local task's state from its runs: the job pool of the lab that runs them is its executor. */
+function localTaskState(statuses: readonly string[]): TaskState {
+  if (statuses.every((s) => s === 'finished')) return 'finished';
+  if (statuses.includes('failed')) return 'failed';
+  if (statuses.includes('running')) return 'running';
+  if (statuses.includes('cancelled')) return 'cancelled';
+  return 'pending';
+}
+
+/**
+ * Brings a local sweep's tasks and status up to date with its runs (a Slurm sweep's come from
+ * squeue and its shards instead), in one transaction when something changed. Returns whether it wrote.
+ */
+export function refreshLocalSweep(db: Db, sweepId: number, now?: () => Date): boolean {
+  const sweep = getSweep(db, sweepId);
+  if (sweep.executor !== 'local') return false;
+  const changes = listSweepTasks(db, sweepId)
+    .map((t) => ({ task: t.task, from: t.state, to: localTaskState(runIdsOfTask(db, t).map((id) => runState(db, id)?.status ?? 'pending')) }))
+    .filter((c) => c.from !== c.to);
+  // A read-only library (a browsing command) shows what was last recorded.
+  if (changes.length === 0 || db.readonly) return false;
+  writeTransaction(db, `record the tasks of sweep s${sweepId}`, () => {
+    for (const c of changes) updateSweepTask(db, sweepId, c.task, { state: c.to }, now);
+    refreshSweepStatus(db, sweepId, now);
+  });
+  return true;
 }

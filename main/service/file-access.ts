@@ -80,6 +80,35 @@ export class FileAccess {
     return target;
   }
 
+  /**
+   * A folder this app may create and write into (a Slurm sweep's folder): its nearest existing
+   * ancestor, links resolved, must be a folder inside the allowed folders and outside the protected ones.
+   */
+  creatableFolder(dir: string, field: string): string {
+    const resolved = path.resolve(dir);
+    let existing = resolved;
+    const below: string[] = [];
+    for (;;) {
+      try {
+        existing = realpathSync(existing);
+        break;
+      } catch {
+        const parent = path.dirname(existing);
+        if (parent === existing) throw new LabError('not_found', `field '${field}': no folder of ${dir} exists`, { field });
+        below.unshift(path.basename(existing));
+        existing = parent;
+      }
+    }
+    const st = statSync(existing);
+    if (!st.isDirectory()) throw new LabError('invalid_input', `field '${field}': ${existing} is ${kindOf(st)}, not a folder`, { field });
+    const target = path.join(existing, ...below);
+    this.check(target, dir, field);
+    if (this.protectedFolders.some((guarded) => inside(target, guarded))) {
+      throw new LabError('invalid_input', `field '${field}': ${dir} is in the library's folder, which this app never writes files into; choose another folder`, { field, reason: 'protected' });
+    }
+    return target;
+  }
+
   private resolveExisting(file: string, field: string): string {
     try {
       return realpathSync(path.resolve(file));

@@ -6,7 +6,7 @@ import { methodSummaries } from '../analysis/stats.js';
 import { compareMasks, comparisonSeries, denseBaseline, layerGrid, roundsToReach, type RunRounds } from '../analysis/index.js';
 import { appVersion } from '../common/app-version.js';
 import { appDataDir } from '../common/paths.js';
-import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput } from '../contract/api.js';
+import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput, type ParsedInput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/run-events.js';
 import { experimentConfigSchema, parseExperimentConfig, type Method } from '../contract/experiment-config.js';
@@ -65,7 +65,7 @@ export interface LabServiceOptions {
 /** A listener of the service's run events. */
 export type EventListener = (e: RunEventMessage) => void;
 
-type Handlers = { [C in CommandName]: (input: ReturnType<typeof parseCommandInput<C>>) => Promise<CommandOutput<C>> };
+type Handlers = { [C in CommandName]: (input: ParsedInput<C>) => Promise<CommandOutput<C>> };
 
 /**
  * Implements the contract (main/contract/api.ts) over the lab, library and jobs. Every transport
@@ -78,12 +78,20 @@ export class LabService {
   private readonly files: FileAccess;
   private dbHandle: Db | undefined;
   private runsHandle: RunManager | undefined;
-  private readonly sweeps = new SweepCommands(() => this.db);
+  private readonly sweeps: SweepCommands;
   private closed = false;
 
   constructor(private readonly options: LabServiceOptions) {
     // Clients never write into the library's folder: not over the library, its WAL, or the caches beside it.
     this.files = new FileAccess(options.fileRoots ?? [os.homedir(), appDataDir(), process.cwd()], { protectedFolders: options.protectedFolders ?? [path.dirname(path.resolve(options.libraryPath))] });
+    this.sweeps = new SweepCommands({
+      db: () => this.db,
+      libraryPath: options.libraryPath,
+      dataDir: options.dataDir,
+      files: this.files,
+      resume: (experimentId, runs) => this.runs.resume(experimentId, runs),
+      isActive: (experimentId) => this.runsHandle?.isActive(experimentId) ?? false,
+    });
     this.handlers = this.buildHandlers();
   }
 
@@ -315,6 +323,7 @@ export class LabService {
         return this.runs.resume(experimentId, runs, { force });
       },
       'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
+      'sweeps.create': async (input) => this.sweeps.create(input),
       'sweeps.get': async ({ id, refresh }) => this.sweeps.get(id, refresh),
       'sweeps.cancel': async ({ id, waitSeconds }) => this.sweeps.cancel(id, waitSeconds),
       'sweeps.merge': async ({ id }) => this.sweeps.merge(id),

@@ -1,17 +1,40 @@
-import type { CommandOutput } from '../contract/api.js';
-import { LabError } from '../contract/errors.js';
+import path from 'node:path';
+import type { CommandOutput, ParsedInput } from '../contract/api.js';
+import { invalidInput, LabError } from '../contract/errors.js';
+import { parseSlurmOptions } from '../contract/sweep-config.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import type { Db } from '../library/db.js';
-import { listRuns } from '../library/runs.js';
-import { getSweep, listSweeps } from '../library/sweeps.js';
+import { listRuns, runsOfExperiment, type RunRow } from '../library/runs.js';
+import { getSweep, listSweeps, refreshLocalSweep } from '../library/sweeps.js';
 import { slurmClient, type SlurmClient } from '../jobs/slurm/slurm-client.js';
 import { planSweep, runCount } from '../sweep/grid.js';
-import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep } from '../sweep/slurm-sweep.js';
+import { loadSweepData, recordSweep } from '../sweep/record.js';
+import { cancelSlurmSweep, mergeSweepShards, refreshSlurmSweep, submitSlurmSweep } from '../sweep/slurm-sweep.js';
 import type { MergeReport } from '../library/merge.js';
 import type { RunStatus } from '../library/experiments.js';
 import { sweepSummaryOf, sweepTaskViews } from '../sweep/views.js';
 import { estimateCost, type CostEstimate } from './estimate.js';
+import type { FileAccess } from './file-access.js';
 import { runSummaryOf } from './library-views.js';
+
+/** What the sweep commands need of the service that hosts them. */
+export interface SweepHost {
+  /** The library, opened on first use. */
+  readonly db: () => Db;
+  readonly libraryPath: string;
+  readonly dataDir: string;
+  /** The folders clients may name (a Slurm sweep's folder). */
+  readonly files: FileAccess;
+  /** Queues runs of an experiment in the service's job pool (runs.resume's path). */
+  readonly resume: (experimentId: number, runs: readonly RunRow[]) => Promise<{ runIds: number[]; notes: string[] }>;
+  /** Whether the service's job pool has runs of the experiment queued or training. */
+  readonly isActive: (experimentId: number) => boolean;
+}
+
+/** A folder-name form of a sweep's name. */
+function slug(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'sweep';
+}
 
 /** How often `sweeps.get` asks Slurm about one sweep at most (the UI polls it). */
 const REFRESH_EVERY_MS = 2_000;
@@ -24,15 +47,70 @@ export class SweepCommands {
   private readonly refreshed = new Map<number, number>();
   private readonly inFlight = new Map<number, Promise<unknown>>();
 
+  private readonly db: () => Db;
+
   constructor(
-    private readonly db: () => Db,
+    private readonly host: SweepHost,
     private readonly client: SlurmClient = slurmClient(),
-  ) {}
+  ) {
+    this.db = host.db;
+  }
+
+  /**
+   * `sweeps.create`: plans the grid, loads and checks every point's data, then records the sweep
+   * (nothing is recorded when a point fails) and, with `start`, queues or submits what is unfinished.
+   */
+  async create(input: ParsedInput<'sweeps.create'>): Promise<CommandOutput<'sweeps.create'>> {
+    const { executor, backend, start } = input;
+    if (input.config === null || typeof input.config !== 'object' || Array.isArray(input.config)) throw invalidInput('config: expected an object (an experiment config, with or without a sweep section)', { field: 'config' });
+    if (executor === 'local' && input.slurm !== undefined) throw invalidInput('slurm: Slurm options need executor slurm', { field: 'slurm' });
+    if (executor === 'local' && input.dir !== undefined) throw invalidInput('dir: a sweep folder is for executor slurm (its manifest, shards and logs)', { field: 'dir' });
+    const plan = planSweep(input.config as Record<string, unknown>, input.axes);
+    const slurm = executor === 'slurm' ? (input.slurm ?? parseSlurmOptions({})) : undefined;
+    const dir =
+      executor !== 'slurm' ? null : input.dir !== undefined ? this.host.files.creatableFolder(input.dir, 'dir') : path.join(path.dirname(path.resolve(this.host.libraryPath)), 'sweeps', `${slug(plan.name)}-${plan.key.slice(0, 8)}`);
+    const data = await loadSweepData(plan, this.host.dataDir);
+    const db = this.db();
+    const rec = recordSweep(db, plan, data, { executor, dir, spec: { axes: plan.axes, points: plan.points.length, backend, dataDir: path.resolve(this.host.dataDir), ...(slurm ? { slurm } : {}) } });
+    const notes: string[] = [];
+    let submission: CommandOutput<'sweeps.create'>['submission'] = null;
+    if (start && executor === 'local') {
+      for (const experimentId of rec.experimentIds) {
+        if (this.host.isActive(experimentId)) {
+          notes.push(`experiment e${experimentId} has runs queued or training already; left as they are`);
+          continue;
+        }
+        const runs = runsOfExperiment(db, experimentId).filter((r) => r.status === 'pending' || r.status === 'interrupted' || r.status === 'running');
+        if (runs.length > 0) notes.push(...(await this.host.resume(experimentId, runs)).notes);
+      }
+      refreshLocalSweep(db, rec.sweep.id);
+    } else if (start) {
+      const sub = await submitSlurmSweep(db, rec, plan, data, { client: this.client, slurm: slurm as NonNullable<typeof slurm>, backend, dataDir: this.host.dataDir, libraryPath: path.resolve(this.host.libraryPath) });
+      submission = { jobId: sub.jobId, submitted: sub.submitted, inFlight: sub.inFlight, finished: sub.finished };
+    }
+    return {
+      ...this.view(rec.sweep.id, notes),
+      points: plan.points.map((p) => ({ point: p.label, experimentId: rec.experimentIds[p.index] })),
+      resubmitted: rec.resubmitted,
+      submission,
+    };
+  }
+
+  /** A sweep as sweeps.get shows it. */
+  private view(id: number, notes: string[]): CommandOutput<'sweeps.get'> {
+    const db = this.db();
+    const summary = sweepSummaryOf(db, getSweep(db, id));
+    const runs = summary.experimentIds.flatMap((experimentId) => listRuns(db, { experimentId }).map(runSummaryOf));
+    return { sweep: summary, tasks: sweepTaskViews(db, id), runs, notes };
+  }
 
   /** `sweeps.list`. */
   list(limit = 1000): CommandOutput<'sweeps.list'> {
     const db = this.db();
-    return listSweeps(db, limit).map((s) => sweepSummaryOf(db, s));
+    return listSweeps(db, limit).map((s) => {
+      if (refreshLocalSweep(db, s.id)) return sweepSummaryOf(db, getSweep(db, s.id));
+      return sweepSummaryOf(db, s);
+    });
   }
 
   /**
@@ -51,10 +129,8 @@ export class SweepCommands {
       // Slurm unreachable from here: answer with what the library knows, and say so.
       if (failure !== null) notes.push(`Slurm was not asked: ${failure instanceof LabError ? failure.message : String(failure)}`);
     }
-    const tasks = sweepTaskViews(db, id);
-    const summary = sweepSummaryOf(db, getSweep(db, id));
-    const runs = summary.experimentIds.flatMap((experimentId) => listRuns(db, { experimentId }).map(runSummaryOf));
-    return { sweep: summary, tasks, runs, notes };
+    refreshLocalSweep(db, id);
+    return this.view(id, notes);
   }
 
   /**

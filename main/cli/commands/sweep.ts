@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
 import { invalidInput } from '../../contract/errors.js';
 import type { CommandOutput } from '../../contract/api.js';
-import { openLibrary, writeTransaction } from '../../library/db.js';
-import { reconcileStaleRuns } from '../../library/runs.js';
-import { getSweep } from '../../library/sweeps.js';
 import { withLab } from '../lab-client.js';
-import { COMMON_OPTIONS, LIBRARY_HELP, libraryHint, libraryPath, MAX_LIST, parseId, subcommandOf } from '../library-options.js';
+import { COMMON_OPTIONS, LIBRARY_HELP, libraryHint, MAX_LIST, parseId, subcommandOf } from '../library-options.js';
 import { info, out } from '../output.js';
 import { runSweepTask } from '../sweep-task.js';
 import { followSweep, parsePoll } from '../sweep-run.js';
@@ -57,18 +54,11 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const sweepId = parseId(rest[0], 'sweep', 's');
-  // --wait follows a Slurm sweep poll by poll with followSweep, which works on the library itself;
-  // only that path opens it here (status, cancel and merge otherwise go through the contract).
-  if (sub === 'status' && values.wait) {
-    const db = openLibrary(libraryPath(values.library), { mustExist: true });
-    try {
-      writeTransaction(db, 'check for interrupted runs', () => reconcileStaleRuns(db));
-      if (getSweep(db, sweepId).executor === 'slurm') return await followSweep(db, sweepId, { json, pollMs, libraryHint: libraryHint(values.library) });
-    } finally {
-      db.close();
-    }
-  }
   return withLab({ library: values.library, access: 'existing' }, async (lab) => {
+    if (sub === 'status' && values.wait) {
+      const view = await lab.call('sweeps.get', { id: sweepId });
+      if (view.sweep.executor === 'slurm') return followSweep(lab, sweepId, { json, pollMs, libraryHint: libraryHint(values.library) }, view);
+    }
     if (sub === 'cancel') {
       // Slurm's SIGTERM pauses the runs within a batch; a minute covers a slow node before the merge.
       const r = await lab.call('sweeps.cancel', { id: sweepId, waitSeconds: 60 });

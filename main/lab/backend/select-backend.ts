@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 
 import { LabError, invalidInput } from '../../contract/errors.js';
+import { BACKEND_REQUESTS, type BackendRequest } from '../../contract/sweep-config.js';
 import '../gradients.js';
 import './wasm-kernels.js';
 import './optimizer-kernels.js';
@@ -15,11 +16,8 @@ import { cudaDeviceProblem, type TensorflowBackendLike } from './cuda-check.js';
 import { adapterLabel, type GpuAdapter } from './webgpu-adapter.js';
 import { activateWebgpu, WEBGPU_PACKAGE, webgpuAdapter } from './webgpu-backend.js';
 
-/** What the user may ask for: a backend, the CUDA build of the tensorflow one, or the best available. */
-export type BackendRequest = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu' | 'auto';
-
-/** Every request, in the order help texts list them. */
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+/** What the user may ask for, in the order help texts list them: defined with the contract, which carries it (sweeps.create). */
+export { BACKEND_REQUESTS, type BackendRequest };
 
 /** The TF.js backend names this app runs on. */
 export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';

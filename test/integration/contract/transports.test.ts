@@ -19,10 +19,7 @@ import type { WireEvent } from '../../../main/contract/api.js';
 import { LabSupervisor } from '../../../electron/lab-supervisor.js';
 import { openLab, type CliLab } from '../../../main/cli/lab-client.js';
 import { selectBackend } from '../../../main/lab/backend/index.js';
-import { openLibrary } from '../../../main/library/db.js';
 import { startServer, type RunningServer } from '../../../main/server/http-server.js';
-import { planSweep } from '../../../main/sweep/grid.js';
-import { loadSweepData, recordSweep } from '../../../main/sweep/record.js';
 import { LabService } from '../../../main/service/lab-service.js';
 import { tempHome } from '../../helpers/cli.js';
 import { createIpcPair } from '../../helpers/ipc-pair.js';
@@ -130,7 +127,9 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     process.env.COLT_HOME = home;
     const backend = await selectBackend('auto');
     // One library with a finished experiment, then two identical copies: one per transport.
-    const seedLibrary = path.join(home, 'seed.sqlite');
+    // In its own folder, which clients may not write into (the Slurm sweep's folder is beside it).
+    mkdirSync(path.join(home, 'seed'));
+    const seedLibrary = path.join(home, 'seed', 'seed.sqlite');
     const seed = new LabService({ dataDir: home, libraryPath: seedLibrary, backend, fileRoots: [home] });
     const created = (await seed.call('experiments.create', { config: TINY })) as { experiment: { id: number } };
     await new Promise<void>((resolve) => {
@@ -138,16 +137,11 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
       void check();
     });
     expect(((await seed.call('experiments.get', { id: created.experiment.id })) as { experiment: { status: string } }).experiment.status).toBe('finished');
-    await seed.close();
-    const db = openLibrary(seedLibrary);
     // A sweep recorded (not run) for the sweeps.* commands: two points, one task each.
-    const plan = planSweep({ ...TINY, name: 'grid', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } });
-    recordSweep(db, plan, await loadSweepData(plan, home), { executor: 'local', dir: null, spec: { axes: plan.axes, points: 2, backend: 'auto', dataDir: home } });
+    await seed.call('sweeps.create', { config: { ...TINY, name: 'grid', methods: ['imp'] }, axes: [{ path: 'pruning.rate', values: [0.2, 0.3] }], start: false });
     // A Slurm sweep recorded but never submitted: sweeps.get and sweeps.cancel answer it without asking Slurm (no task has a job yet).
-    const remote = planSweep({ ...TINY, name: 'remote', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.4] } } });
-    recordSweep(db, remote, await loadSweepData(remote, home), { executor: 'slurm', dir: path.join(home, 'remote'), spec: { axes: remote.axes, points: 1, backend: 'auto', dataDir: home } });
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    db.close();
+    await seed.call('sweeps.create', { config: { ...TINY, name: 'remote', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.4] } } }, executor: 'slurm', dir: path.join(home, 'remote'), start: false });
+    await seed.close();
 
     const side = (name: 'http' | 'ipc' | 'cli'): { dataDir: string; libraryPath: string; fileRoots: string[] } => {
       const dir = path.join(home, name);
@@ -259,6 +253,13 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     await same(track('experiments.validate'), { config: { ...TINY, training: { batchSize: 0 } } });
     const sweepCheck = (await same('experiments.validate', { config: { ...TINY, sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } } })) as { ok: boolean; sweep: { points: number; runs: number } };
     expect(sweepCheck).toMatchObject({ ok: true, sweep: { points: 2, runs: 4 } });
+    // The same settings again, not started: taken up again, nothing new recorded.
+    const again = (await same(track('sweeps.create'), { config: { ...TINY, name: 'grid', methods: ['imp'], sweep: { grid: { 'pruning.rate': [0.2, 0.3] } } }, start: false })) as { sweep: { id: number }; resubmitted: boolean; points: { point: string; experimentId: number }[]; submission: unknown };
+    expect(again).toMatchObject({ sweep: { id: 1 }, resubmitted: true, points: [{ point: 'pruning.rate=0.2' }, { point: 'pruning.rate=0.3' }], submission: null });
+    // A point that cannot run is named, and nothing is recorded.
+    const bad = await both('sweeps.create', { config: { ...TINY, name: 'bad' }, axes: [{ path: 'training.batchSize', values: [10, 0] }], start: false });
+    expect(bad.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/point 2 .*batchSize/) } });
+    expect(comparable(bad.ipc)).toEqual(comparable(bad.http));
     expect(await same(track('sweeps.list'), {})).toHaveLength(2);
     const sweep = (await same(track('sweeps.get'), { id: 1 })) as { tasks: { state: string }[]; runs: unknown[] };
     expect(sweep.tasks.map((t) => t.state)).toEqual(['pending', 'pending']);
@@ -384,7 +385,7 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     }
     // Absolute paths outside the allowed folders (and through a link out of them) are refused too.
     symlinkSync('/etc/passwd', path.join(home, 'shared', 'link.safetensors'));
-    for (const p of ['/etc/passwd', path.join(home, 'seed.sqlite'), path.join(home, 'shared', 'link.safetensors')]) {
+    for (const p of ['/etc/passwd', path.join(home, 'seed', 'seed.sqlite'), path.join(home, 'shared', 'link.safetensors')]) {
       const r = await both('tickets.import', { path: p });
       expect(r.http).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining('outside the folders') } });
       expect(comparable(r.ipc)).toEqual(comparable(r.http));
