@@ -1,16 +1,9 @@
 import os from 'node:os';
-import { appVersion } from '../common/app-version.js';
 import { invalidInput, LabError } from '../contract/errors.js';
-import { ensureDataset } from '../library/datasets.js';
-import { openLibrary, writeTransaction, type Db } from '../library/db.js';
-import { insertExperiment, storedExperimentConfigs } from '../library/experiments.js';
-import { recordAttempt } from '../library/provenance.js';
-import { insertRun, interruptAllRunning, runsOfExperiment, type RunRow } from '../library/runs.js';
 import { selectBackend } from '../lab/backend/index.js';
-import { loadExperimentData } from '../lab/experiment-data.js';
 import { backendLabel } from '../service/experiment-runner.js';
 import { followExperiment } from './follow-experiment.js';
-import { withLab } from './lab-client.js';
+import { withLab, type CliLab } from './lab-client.js';
 import { describeSummary, info, out } from './output.js';
 import { manifestTask, readManifest, shardPath, type ManifestTask } from '../sweep/manifest.js';
 
@@ -34,35 +27,30 @@ function slurmCpus(env: NodeJS.ProcessEnv = process.env): number | undefined {
   return undefined;
 }
 
-/** The shard's experiment for this task: recorded on the first attempt, checked on later ones. */
-async function taskExperiment(db: Db, t: ManifestTask, dataDir: string, file: string): Promise<number> {
-  const stored = storedExperimentConfigs(db);
+/** The shard's experiment for this task: recorded on the first attempt (only the task's runs, on the data it was submitted with), checked on later ones. */
+async function taskExperiment(lab: CliLab, t: ManifestTask, file: string): Promise<number> {
+  const stored = await lab.call('experiments.list', {});
   if (stored.length > 0) {
-    if (stored.length > 1 || stored[0].config !== JSON.stringify(t.config)) {
-      throw invalidInput(`shard ${file} holds another experiment than task ${t.task}'s; it was not written by this sweep`);
-    }
+    const config = stored.length === 1 ? (await lab.call('experiments.get', { id: stored[0].id })).config : undefined;
+    if (JSON.stringify(config) !== JSON.stringify(t.config)) throw invalidInput(`shard ${file} holds another experiment than task ${t.task}'s; it was not written by this sweep`);
     return stored[0].id;
   }
-  const { dataset, evalDataset } = await loadExperimentData(t.config, dataDir);
-  if (dataset.checksum !== t.datasetChecksum || evalDataset.checksum !== t.evalDatasetChecksum) {
-    throw invalidInput(
-      `dataset '${dataset.name}' on ${os.hostname()} (sha256 ${dataset.checksum.slice(0, 12)}…) is not the one the sweep was submitted with (${t.datasetChecksum.slice(0, 12)}…); the nodes must see the same data`,
-    );
-  }
-  return writeTransaction(db, `record task ${t.task}`, () => {
-    const datasetId = ensureDataset(db, dataset);
-    const evalDatasetId = evalDataset === dataset ? datasetId : ensureDataset(db, evalDataset);
-    const id = insertExperiment(db, { config: t.config, datasetId, evalDatasetId });
-    for (const method of t.methods) insertRun(db, { experimentId: id, method, seed: t.seed, appVersion: appVersion(), datasetChecksum: dataset.checksum });
-    return id;
+  const created = await lab.call('experiments.create', {
+    config: t.config,
+    start: false,
+    runs: t.methods.map((method) => ({ method, seed: t.seed })),
+    datasetChecksums: { dataset: t.datasetChecksum, evaluationDataset: t.evalDatasetChecksum },
   });
+  return created.experiment.id;
 }
 
 /**
  * One Slurm array task (`colt sweep task DIR INDEX`): trains the task's runs into its own shard
- * library in the sweep folder. A later attempt (requeued, preempted, resubmitted) continues each
- * run from its last stored round; finished runs are not computed again. Slurm's SIGTERM (scancel,
- * time limit, preemption) pauses the runs within a batch, as Ctrl-C does. Returns the exit code.
+ * library in the sweep folder, through the contract. A later attempt (requeued, preempted,
+ * resubmitted) continues each run from its last stored round (runs a killed attempt left marked
+ * running are taken over: one task owns its shard); finished runs are not computed again.
+ * Slurm's SIGTERM (scancel, time limit, preemption) pauses the runs within a batch, as Ctrl-C
+ * does. Returns the exit code.
  */
 export async function runSweepTask(dir: string, index: number, json: boolean): Promise<number> {
   const manifest = readManifest(dir);
@@ -75,17 +63,24 @@ export async function runSweepTask(dir: string, index: number, json: boolean): P
   process.on('SIGTERM', onTerm);
   try {
     const backend = await selectBackend(manifest.backend);
-    const prepared = await prepareShard(file, t, { dataDir: manifest.dataDir, index, backend: backend.name });
-    if (prepared === undefined) return 0;
-    const { experimentId, runs } = prepared;
     const cpus = slurmCpus();
     return await withLab({ library: file, dataDir: manifest.dataDir, backend, ...(cpus !== undefined ? { concurrency: cpus } : {}) }, async (lab) => {
+      const experimentId = await taskExperiment(lab, t, file);
+      const { runs } = await lab.call('experiments.get', { id: experimentId });
+      const unfinished = runs.filter((r) => r.status !== 'finished');
+      info(`task ${index} (${t.point || 'no grid'}; ${t.methods.join(' + ')}, seed ${t.seed}) on ${os.hostname()}, shard ${file}`);
+      if (unfinished.length === 0) {
+        info(`task ${index}: its runs are finished; nothing to do`);
+        return 0;
+      }
+      const lastRounds = await Promise.all(unfinished.map(async (r) => (await lab.call('runs.get', { id: r.id })).run.lastRound));
+      const { jobId, arrayJobId, arrayTaskId, restarts } = slurmJobEnv();
       const { summary, code } = await followExperiment(
         lab,
         async () => {
-          const { notes } = await lab.call('runs.resume', { experimentId, force: true });
+          const { notes } = await lab.call('runs.resume', { experimentId, force: true, attempt: { jobId, arrayJobId, arrayTaskId, restarts } });
           for (const note of notes) info(`note: ${note}`);
-          for (const r of runs) info(`run ${r.id} (${r.method}, seed ${r.seed}): ${r.lastRound === null ? 'starting from round 0' : `continuing after round ${r.lastRound}`}`);
+          unfinished.forEach((r, i) => info(`run ${r.id} (${r.method}, seed ${r.seed}): ${lastRounds[i] === null ? 'starting from round 0' : `continuing after round ${lastRounds[i]}`}`));
           return experimentId;
         },
         { json, libraryHint: ` --library ${file}`, backend: backendLabel(backend) },
@@ -100,38 +95,4 @@ export async function runSweepTask(dir: string, index: number, json: boolean): P
   } finally {
     process.off('SIGTERM', onTerm);
   }
-}
-
-/**
- * Readies the task's shard for this attempt: runs a killed attempt left running are interrupted,
- * the experiment is recorded (first attempt) or checked, and the attempt is recorded on each
- * unfinished run. Returns those runs, or undefined when every run is finished.
- */
-function prepareShard(file: string, t: ManifestTask, o: { dataDir: string; index: number; backend: string }): Promise<{ experimentId: number; runs: RunRow[] } | undefined> {
-  const { dataDir, index } = o;
-  const db = openLibrary(file);
-  const ready = async (): Promise<{ experimentId: number; runs: RunRow[] } | undefined> => {
-    // One task owns its shard: a run still marked running was killed with an earlier attempt, on whichever node.
-    writeTransaction(db, 'mark killed runs interrupted', () => interruptAllRunning(db));
-    const experimentId = await taskExperiment(db, t, dataDir, file);
-    const runs = runsOfExperiment(db, experimentId).filter((r) => r.status !== 'finished');
-    info(`task ${index} (${t.point || 'no grid'}; ${t.methods.join(' + ')}, seed ${t.seed}) on ${os.hostname()}, shard ${file}`);
-    if (runs.length === 0) {
-      info(`task ${index}: its runs are finished; nothing to do`);
-      return undefined;
-    }
-    const job = slurmJobEnv();
-    writeTransaction(db, 'record the attempt', () => {
-      for (const r of runs) {
-        recordAttempt(
-          db,
-          r.id,
-          { host: os.hostname(), jobId: job.jobId, arrayJobId: job.arrayJobId, arrayTaskId: job.arrayTaskId, restarts: job.restarts, fromRound: r.lastRound },
-          { backend: o.backend, appVersion: appVersion(), datasetChecksum: t.datasetChecksum },
-        );
-      }
-    });
-    return { experimentId, runs };
-  };
-  return ready().finally(() => db.close());
 }

@@ -329,6 +329,12 @@ const sweepViewFields = { sweep: sweepSummarySchema, tasks: z.array(sweepTaskSch
 /** Task numbers of a sweep. */
 const taskList = z.array(z.number().int().min(0));
 
+/** A sha256 in hex, as the library records datasets. */
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 in hex');
+
+/** A Slurm job id (SLURM_JOB_ID, SLURM_ARRAY_JOB_ID). */
+const slurmId = z.string().regex(/^\d{1,20}$/, 'expected a Slurm job id');
+
 /** Either one run or all runs of one experiment. */
 const runTargetFields = { runId: id.optional(), experimentId: id.optional() };
 const oneTarget = (x: { runId?: number | undefined; experimentId?: number | undefined }): boolean => (x.runId === undefined) !== (x.experimentId === undefined);
@@ -420,8 +426,14 @@ export const COMMANDS = {
     }),
   },
   'experiments.create': {
-    help: 'record a new experiment and its runs (method × seed) and, unless start is false, queue them',
-    input: z.strictObject({ config: z.unknown(), preset: z.string().min(1).max(200).optional(), start: z.boolean().default(true) }),
+    help: "record a new experiment and its runs (method × seed, or only the runs given) and, unless start is false, queue them; datasetChecksums refuses data whose sha256 differs (a Slurm task's node must see the data its sweep was submitted with), recording nothing",
+    input: z.strictObject({
+      config: z.unknown(),
+      preset: z.string().min(1).max(200).optional(),
+      start: z.boolean().default(true),
+      runs: z.array(z.strictObject({ method: z.enum(METHODS), seed: z.number().int().min(0) })).min(1).max(10_000).optional(),
+      datasetChecksums: z.strictObject({ dataset: sha256, evaluationDataset: sha256 }).optional(),
+    }),
     output: z.object({ experiment: experimentSummarySchema, runs: z.array(runSummarySchema), dataset: datasetFactsSchema, evaluationDataset: datasetFactsSchema.nullable() }),
   },
   'experiments.list': {
@@ -503,8 +515,16 @@ export const COMMANDS = {
     output: z.object({ runIds: z.array(id) }),
   },
   'runs.resume': {
-    help: 'continue interrupted (or pending) runs from their last finished round; force takes over runs marked running by another machine or a reused process id',
-    input: z.strictObject({ ...runTargetFields, force: z.boolean().default(false) }).refine(oneTarget, oneTargetError),
+    help: "continue interrupted (or pending) runs from their last finished round; force takes over runs marked running by another machine or a reused process id; attempt records this attempt (this host, a Slurm task's job and array ids) in each resumed run's provenance",
+    input: z
+      .strictObject({
+        ...runTargetFields,
+        force: z.boolean().default(false),
+        attempt: z
+          .strictObject({ jobId: slurmId.nullable(), arrayJobId: slurmId.nullable(), arrayTaskId: z.number().int().min(0).nullable(), restarts: z.number().int().min(0).nullable() })
+          .optional(),
+      })
+      .refine(oneTarget, oneTargetError),
     output: z.object({ runIds: z.array(id), notes: z.array(z.string()) }),
   },
   'sweeps.list': {

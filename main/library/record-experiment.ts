@@ -12,9 +12,11 @@ export interface ExperimentRecord {
   readonly preset?: string;
   readonly dataset: Dataset;
   readonly evalDataset: Dataset;
+  /** Only these of the config's method × seed runs (a Slurm task's share of a sweep point); default all. */
+  readonly runs?: readonly { readonly method: Method; readonly seed: number }[];
 }
 
-/** Records a new experiment and its runs (method × seed, pending) in one transaction. */
+/** Records a new experiment and its runs (method × seed, or the `runs` given; pending) in one transaction. */
 export function recordExperiment(db: Db, o: ExperimentRecord): { experimentId: number; runs: { id: number; method: Method; seed: number }[] } {
   return writeTransaction(db, 'record the new experiment', () => {
     const datasetId = ensureDataset(db, o.dataset);
@@ -23,6 +25,7 @@ export function recordExperiment(db: Db, o: ExperimentRecord): { experimentId: n
     const runs: { id: number; method: Method; seed: number }[] = [];
     for (const seed of o.config.seeds) {
       for (const method of o.config.methods) {
+        if (o.runs && !o.runs.some((r) => r.method === method && r.seed === seed)) continue;
         runs.push({ id: insertRun(db, { experimentId: id, method, seed, appVersion: appVersion(), datasetChecksum: o.dataset.checksum }), method, seed });
       }
     }

@@ -222,20 +222,6 @@ export function reconcileStaleRuns(db: Db, alive: (pid: number) => boolean = pro
   return stale.map((r) => r.id);
 }
 
-/**
- * Marks every `running` run interrupted, whoever left it so: for a library one process owns (a
- * Slurm task's shard), where a run still marked running was killed with an earlier attempt on
- * whichever node. Returns their ids.
- */
-export function interruptAllRunning(db: Db, now?: () => Date): number[] {
-  const rows = db.prepare("SELECT id, experiment_id FROM runs WHERE status = 'running'").all() as { id: number; experiment_id: number }[];
-  const mark = db.prepare("UPDATE runs SET status = 'interrupted', pid = NULL, updated = ? WHERE id = ?");
-  const at = isoNow(now);
-  for (const r of rows) mark.run(at, r.id);
-  for (const e of new Set(rows.map((r) => r.experiment_id))) refreshExperimentStatus(db, e, now);
-  return rows.map((r) => r.id);
-}
-
 function toRow(r: RawRun): RunRow {
   return {
     id: r.id,

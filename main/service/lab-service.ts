@@ -17,6 +17,7 @@ import { getPreset, listPresets } from '../presets/presets.js';
 import { openLibrary, writeTransaction, type Db } from '../library/db.js';
 import { deleteExperiment, getExperiment, listExperiments, type RunStatus } from '../library/experiments.js';
 import { mergeShard } from '../library/merge.js';
+import { recordAttempt } from '../library/provenance.js';
 import { listCurve, listRounds } from '../library/rounds.js';
 import { getRun, listRuns, reconcileStaleRuns, runsOfExperiment } from '../library/runs.js';
 import { exportTicketBytes, exportTicketFile, prepareTicketBytes, readTicketFile, storeImportedTicket } from '../library/ticket-file/ticket-io.js';
@@ -235,11 +236,14 @@ export class LabService {
         }
         return { ok: true, config: parsed as unknown as Record<string, unknown>, estimate };
       },
-      'experiments.create': async ({ config, preset, start }) => {
+      'experiments.create': async ({ config, preset, start, runs, datasetChecksums }) => {
         if (preset !== undefined) getPreset(preset);
         const parsed = parseExperimentConfig(config);
+        const outside = runs?.find((r) => !parsed.methods.includes(r.method) || !parsed.seeds.includes(r.seed));
+        if (outside) throw new LabError('invalid_input', `field 'runs': ${outside.method} seed ${outside.seed} is not one of the config's runs (methods ${parsed.methods.join(', ')} × seeds ${parsed.seeds.join(', ')})`, { field: 'runs' });
         const data = await loadExperimentData(parsed, this.options.dataDir, this.options.backend);
-        const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...data });
+        if (datasetChecksums) sameData(data, datasetChecksums);
+        const { experimentId } = recordExperiment(this.db, { config: parsed, ...(preset !== undefined ? { preset } : {}), ...(runs ? { runs } : {}), ...data });
         if (start) this.runs.startNew(experimentId, parsed, data);
         return {
           experiment: this.experimentSummary(experimentId),
@@ -307,7 +311,7 @@ export class LabService {
       },
       'runs.pause': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'pause') ?? [] }),
       'runs.cancel': async (t) => ({ runIds: this.runsHandle?.stop(this.runTargets(t).map((r) => r.id), 'cancel') ?? [] }),
-      'runs.resume': async ({ force, ...t }) => {
+      'runs.resume': async ({ force, attempt, ...t }) => {
         const targets = this.runTargets(t);
         if (targets.length > 0 && this.runsHandle?.isActive(targets[0].experimentId)) {
           throw new LabError('busy', `experiment e${targets[0].experimentId} has runs queued or training; pause or wait for them first`, { field: t.runId !== undefined ? 'runId' : 'experimentId' });
@@ -320,7 +324,16 @@ export class LabService {
         }
         const experiments = new Set(runs.map((r) => r.experimentId));
         const [experimentId] = [...experiments];
-        return this.runs.resume(experimentId, runs, { force });
+        const resumed = await this.runs.resume(experimentId, runs, { force });
+        if (attempt) {
+          const backend = this.options.backend?.name ?? 'none';
+          writeTransaction(this.db, 'record the attempt', () => {
+            for (const r of runs.filter((x) => resumed.runIds.includes(x.id))) {
+              recordAttempt(this.db, r.id, { host: os.hostname(), ...attempt, fromRound: r.lastRound }, { backend, appVersion: appVersion(), datasetChecksum: r.datasetChecksum });
+            }
+          });
+        }
+        return resumed;
       },
       'sweeps.list': async ({ limit }) => this.sweeps.list(limit ?? 1000),
       'sweeps.create': async (input) => this.sweeps.create(input),
@@ -451,6 +464,18 @@ export class LabService {
 }
 
 /** What experiments.create says of the data it loaded. */
+/** Refuses data whose sha256 is not the one expected: the error names the dataset, this host and both checksums. */
+function sameData(data: { dataset: Dataset; evalDataset: Dataset }, expected: { dataset: string; evaluationDataset: string }): void {
+  for (const [d, want, field] of [
+    [data.dataset, expected.dataset, 'datasetChecksums.dataset'],
+    [data.evalDataset, expected.evaluationDataset, 'datasetChecksums.evaluationDataset'],
+  ] as const) {
+    if (d.checksum !== want) {
+      throw new LabError('invalid_input', `field '${field}': dataset '${d.name}' on ${os.hostname()} (sha256 ${d.checksum.slice(0, 12)}…) is not the one expected (${want.slice(0, 12)}…); the nodes must see the same data`, { field });
+    }
+  }
+}
+
 function datasetFactsOf(d: Dataset): CommandOutput<'experiments.create'>['dataset'] {
   return { name: d.name, checksum: d.checksum, train: d.train.count, test: d.test.count, classes: d.classes, inputShape: [...d.shape] };
 }

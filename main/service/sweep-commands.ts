@@ -62,9 +62,9 @@ export class SweepCommands {
    */
   async create(input: ParsedInput<'sweeps.create'>): Promise<CommandOutput<'sweeps.create'>> {
     const { executor, backend, start } = input;
-    if (input.config === null || typeof input.config !== 'object' || Array.isArray(input.config)) throw invalidInput('config: expected an object (an experiment config, with or without a sweep section)', { field: 'config' });
-    if (executor === 'local' && input.slurm !== undefined) throw invalidInput('slurm: Slurm options need executor slurm', { field: 'slurm' });
-    if (executor === 'local' && input.dir !== undefined) throw invalidInput('dir: a sweep folder is for executor slurm (its manifest, shards and logs)', { field: 'dir' });
+    if (input.config === null || typeof input.config !== 'object' || Array.isArray(input.config)) throw invalidInput("field 'config': expected an object (an experiment config, with or without a sweep section)", { field: 'config' });
+    if (executor === 'local' && input.slurm !== undefined) throw invalidInput("field 'slurm': Slurm options need executor slurm", { field: 'slurm' });
+    if (executor === 'local' && input.dir !== undefined) throw invalidInput("field 'dir': a sweep folder is for executor slurm (its manifest, shards and logs)", { field: 'dir' });
     const plan = planSweep(input.config as Record<string, unknown>, input.axes);
     const slurm = executor === 'slurm' ? (input.slurm ?? parseSlurmOptions({})) : undefined;
     const dir =

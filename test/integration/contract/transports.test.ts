@@ -374,6 +374,10 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
       ['runs.pause', {}, 'input.runId'],
       ['tickets.weights', { id: 1, layer: 'fc1.weight', rowFrom: 0, rowTo: 100_000, colFrom: 0, colTo: 0 }, 'input.rowTo'],
       ['tickets.evaluate', { id: 1, dataset: 'fashion-mnist-sample', training: { batchSize: 0 } }, 'training.batchSize'],
+      ['experiments.create', { config: TINY, start: false, runs: [{ method: 'random', seed: 0 }] }, 'runs'],
+      ['experiments.create', { config: TINY, start: false, datasetChecksums: { dataset: '0'.repeat(64), evaluationDataset: '0'.repeat(64) } }, 'datasetChecksums.dataset'],
+      ['sweeps.create', { config: TINY, axes: [{ path: 'pruning.rate', values: [0.2] }], dir: '/tmp' }, 'dir'],
+      ['sweeps.create', { config: TINY, executor: 'slurm', slurm: { time: 'soon' } }, 'input.slurm.time'],
     ];
     for (const [command, input, field] of cases) {
       const r = await both(command, input);
