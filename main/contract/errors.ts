@@ -42,5 +42,5 @@ export function wireError(e: unknown): WireErrorShape {
 
 /** The refusal of a write over an existing file without `force` (the UI asks "Overwrite?" on `details.reason === 'exists'`). */
 export function fileExists(file: string, field: string): LabError {
-  return new LabError('invalid_input', `${file} exists; pass force: true to overwrite`, { field, reason: 'exists' });
+  return new LabError('invalid_input', `${file} exists; pass force: true to overwrite`, { field, reason: 'exists', file });
 }

@@ -60,8 +60,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
 
 /** The contract's "exists" refusal in the CLI's words, which name the option that overrides it. */
 function asCliError(e: unknown): unknown {
-  const exists = e instanceof LabError && e.details?.reason === 'exists' ? /^(.*) exists; pass force: true to overwrite$/.exec(e.message) : null;
-  return exists ? invalidInput(`${exists[1]} already exists; choose another --out or pass --force to overwrite it`, { field: 'out', file: exists[1] }) : e;
+  const file = e instanceof LabError && e.details?.reason === 'exists' ? e.details.file : undefined;
+  return typeof file === 'string' ? invalidInput(`${file} already exists; choose another --out or pass --force to overwrite it`, { field: 'out', file }) : e;
 }
 
 /** Removes the folders from `dir` up to `top` that are empty (those mkdir made for a report that failed). */
