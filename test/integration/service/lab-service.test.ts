@@ -94,3 +94,36 @@ describe('LabService', () => {
     await expect(service.call('runs.resume', { runId: created.runs[0].id })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });
+
+describe('sweeps.create on a local lab', () => {
+  let lab: LabService;
+  beforeAll(async () => {
+    const home = tempHome();
+    process.env.COLT_HOME = home;
+    lab = new LabService({ dataDir: home, libraryPath: `${home}/library.sqlite`, backend: await selectBackend('auto'), fileRoots: [home], concurrency: 1 });
+  });
+  afterAll(() => lab.close());
+
+  it("queues every point's runs with start, and keeps its tasks' states from their runs", async () => {
+    const config = { ...TINY, name: 'grid', methods: ['imp'], seeds: [0] };
+    const created = (await lab.call('sweeps.create', { config, axes: [{ path: 'pruning.rate', values: [0.2, 0.3] }] })) as {
+      sweep: { id: number; status: string };
+      points: { point: string; experimentId: number }[];
+      tasks: { state: string }[];
+      submission: unknown;
+    };
+    expect(created.points.map((p) => p.point)).toEqual(['pruning.rate=0.2', 'pruning.rate=0.3']);
+    expect(created.submission).toBeNull();
+    expect(created.sweep.status).toBe('running');
+    const active = (await lab.call('runs.active', {})) as { experimentId: number }[];
+    expect(new Set(active.map((r) => r.experimentId))).toEqual(new Set(created.points.map((p) => p.experimentId)));
+    // Taken up again while its runs train: nothing queued twice.
+    const again = (await lab.call('sweeps.create', { config, axes: [{ path: 'pruning.rate', values: [0.2, 0.3] }] })) as { resubmitted: boolean; notes: string[] };
+    expect(again.resubmitted).toBe(true);
+    expect(again.notes).toHaveLength(2);
+    while (((await lab.call('runs.active', {})) as unknown[]).length > 0) await new Promise((r) => setTimeout(r, 100));
+    const done = (await lab.call('sweeps.get', { id: created.sweep.id })) as { sweep: { status: string; counts: Record<string, number> }; tasks: { state: string }[] };
+    expect(done.tasks.map((t) => t.state)).toEqual(['finished', 'finished']);
+    expect(done.sweep).toMatchObject({ status: 'finished', counts: { finished: 2 } });
+  });
+});
