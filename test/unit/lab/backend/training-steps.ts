@@ -21,12 +21,12 @@ export interface StepCase {
   readonly y: Int32Array;
 }
 
-/** The case of `arch` on `shape` images, `batch` of them, deterministic in everything. */
-export function stepCase(arch: string, shape: [number, number, number], batch: number): StepCase {
+/** The case of `arch` on `shape` images, `batch` of them, deterministic in everything (the images from `inputSeed`). */
+export function stepCase(arch: string, shape: [number, number, number], batch: number, inputSeed = 7): StepCase {
   const def = getModel(arch).build(shape, 10);
   const config = parseExperimentConfig({ arch, dataset: 'test' });
   const mask = pruneRandomly(onesMask(prunableSizes(def, 'conv+dense')), planFromConfig(def, config.pruning, 0.5), new Rng(2));
-  const x = values(batch * shape[0] * shape[1] * shape[2], 7);
+  const x = values(batch * shape[0] * shape[1] * shape[2], inputSeed);
   const y = Int32Array.from({ length: batch }, (_, i) => i % 10);
   return { def, batch, mask, x, y };
 }
