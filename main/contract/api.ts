@@ -671,6 +671,11 @@ export const COMMANDS = {
     input: z.strictObject({ name: z.string().min(1).max(100), path: filePath, format: z.enum(['idx', 'cifar10', 'cifar100', 'cifar100-coarse', 'image-folder']).optional() }),
     output: datasetEntrySchema,
   },
+  'datasets.get': {
+    help: 'load a dataset (decoded once, then from the cache) and give its shape, classes, class names, image counts, sha256 and where it was read from',
+    input: z.strictObject({ name: z.string().min(1).max(200) }),
+    output: datasetFactsSchema.extend({ classNames: z.array(z.string()), source: z.string() }),
+  },
   'comparisons.get': {
     help: 'accuracy vs sparsity per method (mean ± std over seeds), the dense baseline, and rounds and samples to reach each target sparsity',
     input: z

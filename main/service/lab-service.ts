@@ -5,12 +5,12 @@ import { z } from 'zod';
 import { methodSummaries } from '../analysis/stats.js';
 import { compareMasks, comparisonSeries, denseBaseline, layerGrid, roundsToReach, type RunRounds } from '../analysis/index.js';
 import { appVersion } from '../common/app-version.js';
-import { appDataDir } from '../common/paths.js';
+import { appDataDir, cacheDir } from '../common/paths.js';
 import { COMMANDS, parseCommandInput, parseCommandOutput, type CommandName, type CommandOutput, type ParsedInput } from '../contract/api.js';
 import { LabError } from '../contract/errors.js';
 import type { RunEventMessage } from '../contract/run-events.js';
 import { experimentConfigSchema, parseExperimentConfig, type Method } from '../contract/experiment-config.js';
-import { addDataset, listDatasets } from '../data/registry.js';
+import { addDataset, listDatasets, loadDataset } from '../data/registry.js';
 import type { Dataset } from '../data/types.js';
 import type { BackendChoice } from '../lab/backend/index.js';
 import { getPreset, listPresets } from '../presets/presets.js';
@@ -417,6 +417,10 @@ export class LabService {
       'datasets.add': async ({ name, path: dir, format }) => {
         const d = await addDataset(this.options.dataDir, name, this.files.readable(dir, 'path', { folders: true }), format);
         return { name: d.name, format: d.format, path: d.path, builtIn: d.builtIn, present: d.present };
+      },
+      'datasets.get': async ({ name }) => {
+        const d = await loadDataset(name, { dataDir: this.options.dataDir, cacheDir: cacheDir() });
+        return { ...datasetFactsOf(d), classNames: [...d.classNames], source: d.source };
       },
       'comparisons.get': async ({ targets, ...sel }) => {
         const { runs, rounds } = this.selectRuns(sel);

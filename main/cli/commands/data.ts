@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { appDataDir, cacheDir } from '../../common/paths.js';
+import { appDataDir } from '../../common/paths.js';
 import { invalidInput } from '../../contract/errors.js';
-import { loadDataset } from '../../data/registry.js';
 import { withLab } from '../lab-client.js';
 import { info, out } from '../output.js';
 
@@ -30,8 +29,8 @@ export async function dataCommand(argv: string[]): Promise<number> {
     if (rest.length !== 2) throw invalidInput('colt data add: expected NAME PATH');
     const entry = await withLab({ dataDir, access: 'existing' }, (lab) => lab.call('datasets.add', { name: rest[0], path: path.resolve(rest[1]) }));
     info(`registered '${entry.name}' (${entry.format}) at ${entry.path}; checking it loads…`);
-    const ds = await loadDataset(entry.name, { dataDir, cacheDir: cacheDir() });
-    out(`${ds.name}: ${ds.train.count} train / ${ds.test.count} test images of ${ds.shape.join('x')}, ${ds.classes} classes, sha256 ${ds.checksum}`);
+    const ds = await withLab({ dataDir, access: 'existing' }, (lab) => lab.call('datasets.get', { name: entry.name }));
+    out(`${ds.name}: ${ds.train} train / ${ds.test} test images of ${ds.inputShape.join('x')}, ${ds.classes} classes, sha256 ${ds.checksum}`);
     return 0;
   }
   if (sub === 'list') {
@@ -42,9 +41,8 @@ export async function dataCommand(argv: string[]): Promise<number> {
   }
   if (sub === 'show') {
     if (rest.length !== 1) throw invalidInput('colt data show: expected NAME');
-    const ds = await loadDataset(rest[0], { dataDir, cacheDir: cacheDir() });
-    const summary = { name: ds.name, shape: ds.shape, classes: ds.classes, classNames: ds.classNames, train: ds.train.count, test: ds.test.count, checksum: ds.checksum, source: ds.source };
-    out(values.json ? JSON.stringify(summary) : JSON.stringify(summary, null, 2));
+    const ds = await withLab({ dataDir, access: 'existing' }, (lab) => lab.call('datasets.get', { name: rest[0] }));
+    out(values.json ? JSON.stringify(ds) : JSON.stringify(ds, null, 2));
     return 0;
   }
   throw invalidInput(`colt data: unknown subcommand '${sub}' (add, list, show)`);

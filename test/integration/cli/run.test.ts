@@ -140,6 +140,11 @@ describe('colt presets and colt data', () => {
     expect(add.stdout).toMatch(/my-fashion: 12000 train \/ 2000 test images of 28x28x1, 10 classes/);
     const list = await colt(['data', 'list', '--json'], { COLT_HOME: home });
     expect(list.lines.find((l) => l.name === 'my-fashion')).toMatchObject({ format: 'idx', present: true });
+    // datasets.get's output: the same facts, and the class names.
+    const show = await colt(['data', 'show', 'my-fashion', '--json'], { COLT_HOME: home });
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.lines[0]).toMatchObject({ name: 'my-fashion', train: 12000, test: 2000, inputShape: [28, 28, 1], classes: 10, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(show.lines[0]?.classNames).toHaveLength(10);
     const bad = await colt(['data', 'add', 'empty', dir], { COLT_HOME: home });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(dir);

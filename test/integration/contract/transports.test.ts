@@ -223,6 +223,7 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
     await same(track('presets.list'), {});
     await same(track('experiments.schema'), {});
     await same(track('datasets.list'), {});
+    expect(await same(track('datasets.get'), { name: 'fashion-mnist-sample' })).toMatchObject({ name: 'fashion-mnist-sample', train: 12000, test: 2000, classes: 10, inputShape: [28, 28, 1] });
     await same(track('experiments.list'), {});
     await same(track('experiments.get'), { id: 1 });
     const runs = (await same(track('runs.list'), { experimentId: 1 })) as { id: number; method: string }[];
