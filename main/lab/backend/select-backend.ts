@@ -15,6 +15,7 @@ import { threadsSupported, useThreadedWasm, wasmThreadChoice } from './wasm-thre
 import { cudaDeviceProblem, type TensorflowBackendLike } from './cuda-check.js';
 import { adapterLabel, type GpuAdapter } from './webgpu-adapter.js';
 import { activateWebgpu, WEBGPU_PACKAGE, webgpuAdapter } from './webgpu-backend.js';
+import { hardwareAdapterProblem } from './webgpu-adapter-check.js';
 
 /** What the user may ask for, in the order help texts list them: defined with the contract, which carries it (sweeps.create). */
 export { BACKEND_REQUESTS, type BackendRequest };
@@ -135,6 +136,12 @@ async function tryNative(c: Candidate): Promise<string | undefined> {
 /** Activates webgpu on Dawn's adapter; auto-selection takes only a hardware one. */
 async function tryWebgpu(request: BackendRequest): Promise<string | undefined> {
   try {
+    // Auto-selection asks in a child first, so a machine with only software Vulkan drivers (whose
+    // warnings Dawn prints to stderr) never loads Dawn here; a child that cannot run: ask here.
+    if (request !== 'webgpu') {
+      const problem = await hardwareAdapterProblem();
+      if (problem !== undefined && problem !== null) return `found no usable adapter: ${problem}`;
+    }
     const why = await activateWebgpu({ allowSoftware: request === 'webgpu' });
     return why === undefined ? undefined : `found no usable adapter: ${why}`;
   } catch (err) {
