@@ -21,6 +21,8 @@ export interface MergeOptions {
   readonly experimentId?: number;
   /** The task that wrote the shard has ended: runs it left `running` were killed and become `interrupted`. */
   readonly ended?: boolean;
+  /** Whether runs of an experiment of this library are queued or training in this process: merging into it is refused. */
+  readonly busy?: (experimentId: number) => boolean;
   readonly now?: () => Date;
 }
 
@@ -50,7 +52,7 @@ export interface MergeReport {
 type Row = Record<string, unknown>;
 
 /** A refusal: the shard is not merged, and the message says why and that nothing was. */
-function refuse(file: string, why: string, code: 'storage' | 'invalid_input' | 'not_found' = 'storage'): LabError {
+function refuse(file: string, why: string, code: 'storage' | 'invalid_input' | 'not_found' | 'busy' = 'storage'): LabError {
   return new LabError(code, `shard ${file}: ${why}; nothing was merged`, { shard: file });
 }
 
@@ -94,6 +96,10 @@ export function mergeShard(db: Db, file: string, options: MergeOptions = {}): Me
         if (target !== null && target !== undefined) checkRun(db, shard, shardPath, r, target);
       }
     });
+    for (const target of targets.values()) {
+      // The job writing those runs' rounds and this merge would both extend them.
+      if (target !== null && options.busy?.(target) === true) throw refuse(shardPath, `experiment e${target} of this library, which it merges into, has runs queued or training here; pause them or let them finish first`, 'busy');
+    }
     const created = new Map<number, number>();
     const merged: MergedRun[] = [];
     for (const r of runs) {

@@ -343,7 +343,7 @@ export class LabService {
       'library.merge': async ({ shard }) => {
         // A missing file is left to mergeShard, whose refusal says nothing was merged; an existing one must be inside the allowed folders.
         const file = existsSync(shard) ? this.files.readable(shard, 'shard') : shard;
-        const report = mergeShard(this.db, file);
+        const report = mergeShard(this.db, file, { busy: (experimentId) => this.runsHandle?.isActive(experimentId) ?? false });
         return { shard: report.shard, runs: report.runs.map((r) => ({ ...r, method: r.method as Method, status: r.status as RunStatus })) };
       },
       'tickets.list': async ({ source, ...f }) => ticketSummariesOf(this.db, listTickets(this.db, { ...f, ...(source !== undefined ? { origin: source } : {}), limit: f.limit ?? 1000 })),

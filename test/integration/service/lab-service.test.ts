@@ -1,5 +1,6 @@
 // LabService behaviours the transport suite does not reach: estimates, refusals while training,
 // what may be deleted. A real library and real worker threads, on the bundled sample.
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../main/lab/backend/index.js';
 import { LabService } from '../../../main/service/lab-service.js';
@@ -92,6 +93,28 @@ describe('LabService', () => {
     expect(run.rounds.every((r) => r.ticketId !== null)).toBe(true);
     await expect(service.call('tickets.masks', { id: run.rounds[0].ticketId, layers: ['nope'] })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('fc1.weight') });
     await expect(service.call('runs.resume', { runId: created.runs[0].id })).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+});
+
+describe('library.merge next to training', () => {
+  it('refuses to merge into an experiment whose runs train here, then merges once they are done', async () => {
+    const home = tempHome();
+    const config = { ...TINY, name: 'merge', seeds: [0] };
+    const other = new LabService({ dataDir: home, libraryPath: `${home}/shard/shard.sqlite`, fileRoots: [home] });
+    mkdirSync(`${home}/shard`);
+    mkdirSync(`${home}/lib`);
+    await other.call('experiments.create', { config, start: false });
+    await other.close();
+    const lab = new LabService({ dataDir: home, libraryPath: `${home}/lib/library.sqlite`, backend: await selectBackend('auto'), fileRoots: [home] });
+    try {
+      await lab.call('experiments.create', { config });
+      await expect(lab.call('library.merge', { shard: `${home}/shard/shard.sqlite` })).rejects.toMatchObject({ code: 'busy', message: expect.stringMatching(/experiment e1 .*training here.*nothing was merged/) });
+      while (((await lab.call('runs.active', {})) as unknown[]).length > 0) await new Promise((r) => setTimeout(r, 100));
+      const merged = (await lab.call('library.merge', { shard: `${home}/shard/shard.sqlite` })) as { runs: { experimentId: number }[] };
+      expect(merged.runs.map((r) => r.experimentId)).toEqual([1, 1]);
+    } finally {
+      await lab.close();
+    }
   });
 });
 
