@@ -33,7 +33,8 @@ export interface CliLab {
 /**
  * Opens a LabService on the command's library, the same class `colt serve` and the desktop app's
  * lab process host. The user at a terminal may name any file they can reach, so every folder is
- * allowed and none is protected; the commands keep their own guard of the library's own files.
+ * allowed and none is protected (and Slurm job-script lines are theirs to give); the commands keep
+ * their own guard of the library's own files.
  */
 export function openLab(o: CliLabOptions): CliLab {
   const file = libraryPath(o.library);
@@ -42,6 +43,7 @@ export function openLab(o: CliLabOptions): CliLab {
     dataDir: o.dataDir ?? appDataDir(),
     fileRoots: [path.parse(path.resolve('.')).root],
     protectedFolders: [],
+    slurmScriptLines: true,
     libraryAccess: o.access ?? 'create',
     ...(o.backend ? { backend: o.backend } : {}),
     ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),

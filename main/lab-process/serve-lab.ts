@@ -63,6 +63,8 @@ export function serveLab(channel: LabChannel, options: ServeLabOptions = {}): Se
       ...(o.fileRoots ? { fileRoots: o.fileRoots } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
       ...(o.hostPrintsPdf ? { printPdf } : {}),
+      // The desktop app's own window is this lab's only client.
+      slurmScriptLines: true,
     });
     try {
       // Opening the library now (not at the first command) marks the runs a killed lab process left

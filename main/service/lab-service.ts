@@ -61,6 +61,12 @@ export interface LabServiceOptions {
   readonly libraryAccess?: 'create' | 'existing' | 'read-only';
   /** Folders clients never write into (default: the library's folder); the CLI, whose user names any file, guards the library's own files instead. */
   readonly protectedFolders?: readonly string[];
+  /**
+   * Whether sweeps.create may carry lines for the Slurm job script (slurm.prelude, slurm.extra),
+   * which run on the cluster as this lab's user: the CLI's user and the desktop app's own window
+   * may; `colt serve`'s clients may not (default false).
+   */
+  readonly slurmScriptLines?: boolean;
 }
 
 /** A listener of the service's run events. */
@@ -92,6 +98,7 @@ export class LabService {
       files: this.files,
       resume: (experimentId, runs) => this.runs.resume(experimentId, runs),
       isActive: (experimentId) => this.runsHandle?.isActive(experimentId) ?? false,
+      slurmScriptLines: options.slurmScriptLines ?? false,
     });
     this.handlers = this.buildHandlers();
   }

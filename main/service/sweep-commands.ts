@@ -29,6 +29,8 @@ export interface SweepHost {
   readonly resume: (experimentId: number, runs: readonly RunRow[]) => Promise<{ runIds: number[]; notes: string[] }>;
   /** Whether the service's job pool has runs of the experiment queued or training. */
   readonly isActive: (experimentId: number) => boolean;
+  /** Whether clients may give lines for the job script (LabServiceOptions.slurmScriptLines). */
+  readonly slurmScriptLines: boolean;
 }
 
 /** A folder-name form of a sweep's name. */
@@ -67,6 +69,11 @@ export class SweepCommands {
     if (executor === 'local' && input.dir !== undefined) throw invalidInput("field 'dir': a sweep folder is for executor slurm (its manifest, shards and logs)", { field: 'dir' });
     const plan = planSweep(input.config as Record<string, unknown>, input.axes);
     const slurm = executor === 'slurm' ? (input.slurm ?? parseSlurmOptions({})) : undefined;
+    for (const field of ['prelude', 'extra'] as const) {
+      if (!this.host.slurmScriptLines && (slurm?.[field].length ?? 0) > 0) {
+        throw invalidInput(`field 'slurm.${field}': lines for the Slurm job script run on the cluster as this lab's user, so this lab takes them only from its own machine (\`colt run --slurm-${field}\` there), not over this connection`, { field: `slurm.${field}` });
+      }
+    }
     const dir =
       executor !== 'slurm' ? null : input.dir !== undefined ? this.host.files.creatableFolder(input.dir, 'dir') : path.join(path.dirname(path.resolve(this.host.libraryPath)), 'sweeps', `${slug(plan.name)}-${plan.key.slice(0, 8)}`);
     const data = await loadSweepData(plan, this.host.dataDir);

@@ -388,6 +388,11 @@ describe('the contract through HTTP, IPC to the lab process, and the CLI client'
       expect(comparable(await cli.call(command, input))).toEqual(comparable(r.http));
       if (!r.http.ok) expect(r.http.error.message).toContain(`'${field}'`);
     }
+    // Lines for a Slurm job script run on the cluster as the lab's user: `colt serve` takes them from no client (the CLI and the desktop app's own lab do).
+    const sweepsBefore = await http.call('sweeps.list', {});
+    const script = await http.call('sweeps.create', { config: TINY, executor: 'slurm', slurm: { prelude: ['module load nodejs/20'] }, start: false });
+    expect(script).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringContaining("'slurm.prelude'"), details: { field: 'slurm.prelude' } } });
+    expect(await http.call('sweeps.list', {})).toEqual(sweepsBefore);
     // Absolute paths outside the allowed folders (and through a link out of them) are refused too.
     symlinkSync('/etc/passwd', path.join(home, 'shared', 'link.safetensors'));
     for (const p of ['/etc/passwd', path.join(home, 'seed', 'seed.sqlite'), path.join(home, 'shared', 'link.safetensors')]) {
