@@ -56,11 +56,6 @@ export function insertExperiment(db: Db, e: NewExperiment, now?: () => Date): nu
   );
 }
 
-/** Every experiment's id and config as stored (JSON text), oldest first: what a shard library holds. */
-export function storedExperimentConfigs(db: Db): { id: number; config: string }[] {
-  return db.prepare('SELECT id, config FROM experiments ORDER BY id').all() as { id: number; config: string }[];
-}
-
 /** One experiment (its config re-validated), or a not_found LabError. */
 export function getExperiment(db: Db, id: number): ExperimentRow {
   const r = db.prepare('SELECT * FROM experiments WHERE id = ?').get(id) as RawExperiment | undefined;
