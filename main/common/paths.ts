@@ -41,3 +41,14 @@ export function cacheDir(): string {
   if (process.platform === 'win32') return path.join(process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'COLT Lab', 'Cache');
   return path.join(process.env.XDG_CACHE_HOME ?? path.join(home, '.cache'), 'colt-lab');
 }
+
+/**
+ * The compiled JavaScript of a module next to `moduleUrl` (a worker or child-process entry, which
+ * always runs compiled): the sibling `name.js` when `moduleUrl` is itself compiled, else its copy
+ * under dist/ (vitest imports the TypeScript sources; `npm test` builds first). `folder` is the
+ * module's folder below the package root, e.g. `main/jobs`.
+ */
+export function compiledEntry(moduleUrl: string, folder: string, name: string): string {
+  if (moduleUrl.endsWith('.js')) return fileURLToPath(new URL(`./${name}.js`, moduleUrl));
+  return path.join(packageRoot(fileURLToPath(moduleUrl)), 'dist', folder, `${name}.js`);
+}

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { compiledEntry } from '../common/paths.js';
 import { LabError } from '../contract/errors.js';
 
 /** The worker entry points of main/jobs. */
@@ -11,10 +12,7 @@ export type WorkerName = 'job-worker' | 'partition-worker' | 'backend-probe-work
  * dist/main/jobs, so tests need `npm run build` first (`npm test` builds before vitest runs).
  */
 export function workerUrl(name: WorkerName): URL {
-  if (import.meta.url.endsWith('.js')) return new URL(`./${name}.js`, import.meta.url);
-  const compiled = new URL(`../../dist/main/jobs/${name}.js`, import.meta.url);
-  if (!existsSync(fileURLToPath(compiled))) {
-    throw new LabError('internal', `${fileURLToPath(compiled)} is missing: workers run compiled JavaScript; run \`npm run build\` first`);
-  }
-  return compiled;
+  const file = compiledEntry(import.meta.url, 'main/jobs', name);
+  if (!existsSync(file)) throw new LabError('internal', `${file} is missing: workers run compiled JavaScript; run \`npm run build\` first`);
+  return pathToFileURL(file);
 }

@@ -91,8 +91,8 @@ export class SweepCommands {
         if (runs.length > 0) notes.push(...(await this.host.resume(experimentId, runs)).notes);
       }
       refreshLocalSweep(db, rec.sweep.id);
-    } else if (start) {
-      const sub = await submitSlurmSweep(db, rec, plan, data, { client: this.client, slurm: slurm as NonNullable<typeof slurm>, backend, dataDir: this.host.dataDir, libraryPath: path.resolve(this.host.libraryPath) });
+    } else if (start && slurm) {
+      const sub = await submitSlurmSweep(db, rec, plan, data, { client: this.client, slurm, backend, dataDir: this.host.dataDir, libraryPath: path.resolve(this.host.libraryPath) });
       submission = { jobId: sub.jobId, submitted: sub.submitted, inFlight: sub.inFlight, finished: sub.finished };
     }
     return {

@@ -137,10 +137,10 @@ async function tryNative(c: Candidate): Promise<string | undefined> {
 async function tryWebgpu(request: BackendRequest): Promise<string | undefined> {
   try {
     // Auto-selection asks in a child first, so a machine with only software Vulkan drivers (whose
-    // warnings Dawn prints to stderr) never loads Dawn here; a child that cannot run: ask here.
+    // warnings Dawn prints to stderr) never loads Dawn here.
     if (request !== 'webgpu') {
       const problem = await hardwareAdapterProblem();
-      if (problem !== undefined && problem !== null) return `found no usable adapter: ${problem}`;
+      if (problem !== undefined) return `found no usable adapter: ${problem}`;
     }
     const why = await activateWebgpu({ allowSoftware: request === 'webgpu' });
     return why === undefined ? undefined : `found no usable adapter: ${why}`;

@@ -1,30 +1,23 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { compiledEntry } from '../../common/paths.js';
 import { platformObstacle } from './webgpu-adapter.js';
 
-/** Seconds the child may take to ask Dawn (a first Vulkan driver load can take a few). */
+/** How long the child may take to ask Dawn (a first Vulkan driver load can take seconds). */
 const PROBE_TIMEOUT_MS = 60_000;
-
-/** The compiled child entry: the sibling file from dist/, the copy under dist/ from the TypeScript sources (vitest). */
-function probeEntry(): string | undefined {
-  const url = import.meta.url.endsWith('.js') ? new URL('./webgpu-adapter-probe.js', import.meta.url) : new URL('../../../dist/main/lab/backend/webgpu-adapter-probe.js', import.meta.url);
-  const file = fileURLToPath(url);
-  return existsSync(file) ? file : undefined;
-}
 
 /**
  * Whether auto-selection would find a hardware adapter, asked in a child process: Dawn and the
  * Vulkan drivers it loads write warnings to the process's own stderr, which a CLI's output must
- * not carry when no GPU is there to use. Answers undefined when there is one (the caller then
- * activates it in this process), else why not; null when the child's compiled entry is missing (ask here instead).
+ * not carry when no GPU is there to use. Answers why there is none, or undefined when the caller
+ * should activate one in this process: there is one, or the child's compiled entry is missing.
  */
-export function hardwareAdapterProblem(): Promise<string | undefined | null> {
+export function hardwareAdapterProblem(): Promise<string | undefined> {
   // No Vulkan driver at all: nothing to ask Dawn (and nothing it would print).
   const obstacle = platformObstacle();
   if (obstacle !== undefined) return Promise.resolve(obstacle);
-  const entry = probeEntry();
-  if (entry === undefined) return Promise.resolve(null);
+  const entry = compiledEntry(import.meta.url, 'main/lab/backend', 'webgpu-adapter-probe');
+  if (!existsSync(entry)) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     // Electron's binary runs the entry as plain Node with ELECTRON_RUN_AS_NODE.
     execFile(process.execPath, [entry], { timeout: PROBE_TIMEOUT_MS, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, maxBuffer: 1 << 20 }, (err, stdout) => {

@@ -1,4 +1,4 @@
-// The child process of hasHardwareAdapter (webgpu-adapter-check.ts): asks Dawn for the adapter
+// The child process of hardwareAdapterProblem (webgpu-adapter-check.ts): asks Dawn for the adapter
 // auto-selection would take and prints one JSON line, {"adapter": name} or {"why": reason}.
 // Dawn and the Vulkan drivers it opens write warnings straight to this process's stderr (Mesa's
 // lavapipe, for one), which the parent discards.
